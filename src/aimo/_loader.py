@@ -1,0 +1,392 @@
+"""Reading workflows and operating models from YAML or JSON files, safely.
+
+Untrusted input has bounded cost: a size limit, a nesting limit and a limit on how far YAML
+aliases may expand. A key given twice is an error, never a silent overwrite. Nothing in a
+document is ever executed: YAML goes through the safe loader only.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from aimo._errors import DocumentError, Problem
+from aimo._models import OperatingModel, Workflow
+from aimo._source import SourceMap, escape, pointer
+
+__all__ = ["MAX_DOCUMENT_BYTES", "load", "validate"]
+
+#: The largest document file aimo reads.
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+#: The deepest nesting of mappings and lists a document may have.
+MAX_DEPTH = 64
+#: The most values a document may hold once its YAML aliases are expanded.
+MAX_NODES = 200_000
+
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+M = TypeVar("M", bound=BaseModel)
+
+_MODEL_KEYS = frozenset({"aimo", "organization", "decisions", "workflows", "workflow_files"})
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "this field is required"
+    message = str(error["msg"])
+    if kind in {"unknown_field", "unknown_class"} or "input" not in error:
+        return message
+    return f"{message[0].lower()}{message[1:]} (found {_describe(error['input'])})"
+
+
+def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: str = "") -> M:
+    """Validate ``data`` as ``cls``, turning every validation error into one DocumentError."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            path = prefix + pointer(error["loc"])
+            line, column = source.position(path) if source else (None, None)
+            problems.append(
+                Problem(path, _message(error), source.file if source else None, line, column)
+            )
+        raise DocumentError(problems) from None
+
+
+class _Limits:
+    __slots__ = ("nodes",)
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+def _walk(
+    node: yaml.Node,
+    path: str,
+    file: str,
+    positions: dict[str, tuple[int, int]],
+    problems: list[Problem],
+    limits: _Limits,
+    depth: int,
+) -> None:
+    limits.nodes += 1
+    if limits.nodes > MAX_NODES:
+        raise DocumentError(
+            [
+                Problem(
+                    path,
+                    f"the document holds more than {MAX_NODES} values "
+                    "(are YAML aliases expanding too far?)",
+                    file,
+                )
+            ]
+        )
+    if depth > MAX_DEPTH:
+        raise DocumentError(
+            [
+                Problem(
+                    path,
+                    f"the document nests deeper than {MAX_DEPTH} levels",
+                    file,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            ]
+        )
+    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            line = key_node.start_mark.line + 1
+            if key is None:
+                problems.append(
+                    Problem(
+                        path,
+                        "a key must be a plain value, not a mapping or a list",
+                        file,
+                        line,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+                continue
+            child = f"{path}/{escape(key)}"
+            if key in seen:
+                problems.append(
+                    Problem(
+                        child,
+                        f"the key {key!r} is given twice (lines {seen[key]} and "
+                        f"{line}); give each field once",
+                        file,
+                        line,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+                continue
+            seen[key] = line
+            _walk(value_node, child, file, positions, problems, limits, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, f"{path}/{index}", file, positions, problems, limits, depth + 1)
+
+
+def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    reason = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return Problem("", f"this is not valid YAML: {reason}", file)
+    return Problem("", f"this is not valid YAML: {reason}", file, mark.line + 1, mark.column + 1)
+
+
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, SourceMap]:
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        positions: dict[str, tuple[int, int]] = {}
+        if node is not None:
+            problems: list[Problem] = []
+            _walk(node, "", file, positions, problems, _Limits(), 0)
+            if problems:
+                raise DocumentError(problems)
+        if node is None:
+            return None, SourceMap(file, positions)
+        return node, SourceMap(file, positions)
+    finally:
+        loader.dispose()
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = _SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} is given twice; give each field once")
+        result[key] = value
+    return result
+
+
+def read(path: str | os.PathLike[str]) -> tuple[Any, SourceMap]:
+    """Parse a YAML or JSON file into plain data and the positions of its values."""
+    file = os.fspath(path)
+    try:
+        size = os.stat(file).st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                [
+                    Problem(
+                        "",
+                        f"the file is {size} bytes; aimo reads documents of at most "
+                        f"{MAX_DOCUMENT_BYTES} bytes",
+                        file,
+                    )
+                ]
+            )
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise DocumentError([Problem("", f"cannot read the file: {exc.strerror}", file)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            [Problem("", f"the file is not UTF-8 text (byte {exc.start})", file)]
+        ) from None
+    if file.lower().endswith(".json"):
+        return _read_json(text, file)
+    try:
+        node, source = _compose(text, file)
+        data = None if node is None else _construct(node)
+    except yaml.YAMLError as exc:
+        raise DocumentError([_yaml_problem(exc, file)]) from None
+    return data, source
+
+
+def _read_json(text: str, file: str) -> tuple[Any, SourceMap]:
+    try:
+        data = json.loads(text, object_pairs_hook=_reject_duplicates)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
+        ) from None
+    except ValueError as exc:
+        # A duplicate key: find its line through the YAML composer, which reads JSON too.
+        try:
+            _compose(text, file)
+        except DocumentError:
+            raise
+        except yaml.YAMLError:
+            pass
+        raise DocumentError([Problem("", str(exc), file)]) from None
+    except RecursionError:
+        raise DocumentError(
+            [Problem("", f"the document nests deeper than {MAX_DEPTH} levels", file)]
+        ) from None
+    try:
+        _, source = _compose(text, file)
+    except yaml.YAMLError:
+        # Valid JSON that YAML 1.1 cannot read (tabs, say): values are right, lines unknown.
+        source = SourceMap(file)
+    return data, source
+
+
+def is_model(data: Any) -> bool:
+    """Whether parsed data is an operating model rather than a workflow, by its content."""
+    return isinstance(data, dict) and not _MODEL_KEYS.isdisjoint(data)
+
+
+def _kind_problem(data: Any, file: str | None) -> Problem:
+    if not isinstance(data, dict):
+        return Problem(
+            "",
+            "the document must be a mapping of fields, not "
+            f"{type(data).__name__ if data is not None else 'empty'}",
+            file,
+        )
+    return Problem(
+        "",
+        "this is neither a workflow (it has no 'id') nor an operating model "
+        "(it has no 'aimo: 1' and no 'workflows')",
+        file,
+    )
+
+
+def _workflow(data: Any, source: SourceMap | None) -> Workflow:
+    workflow = validate(Workflow, data, source)
+    if source is not None:
+        workflow._source = (source, "")
+    return workflow
+
+
+def parse(data: Any, source: SourceMap | None = None) -> Workflow | OperatingModel:
+    """Validate plain data as a workflow or an operating model, told apart by content."""
+    if is_model(data):
+        return validate(OperatingModel, data, source)
+    if isinstance(data, dict) and "id" in data:
+        return _workflow(data, source)
+    raise DocumentError([_kind_problem(data, source.file if source else None)])
+
+
+def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
+    """Load a workflow or an operating model from a YAML or JSON file.
+
+    An operating model's ``workflow_files`` globs are resolved relative to the model file.
+    Every problem, in the model and in each workflow file, is raised at once as one
+    :class:`~aimo.DocumentError`.
+    """
+    data, source = read(path)
+    if not is_model(data):
+        return parse(data, source)
+    return _load_model(Path(path), data, source)
+
+
+def _load_model(path: Path, data: dict[str, Any], source: SourceMap) -> OperatingModel:
+    problems: list[Problem] = []
+    model: OperatingModel | None = None
+    try:
+        model = validate(OperatingModel, data, source)
+    except DocumentError as exc:
+        problems.extend(exc.problems)
+
+    loaded: list[Workflow] = []
+    patterns = data.get("workflow_files")
+    if isinstance(patterns, list):
+        for index, pattern in enumerate(patterns):
+            if isinstance(pattern, str):
+                loaded.extend(_load_workflow_files(path, index, pattern, source, problems))
+
+    # Ids are read from the raw inline data, so a duplicate shows even in an invalid model.
+    inline = data.get("workflows")
+    ids: list[tuple[str, SourceMap, str]] = [
+        (item["id"], source, f"/workflows/{index}/id")
+        for index, item in enumerate(inline if isinstance(inline, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+    ids.extend((workflow.id, workflow._source[0], "/id") for workflow in loaded)
+    first_file: dict[str, str] = {}
+    for workflow_id, where, id_path in ids:
+        if workflow_id in first_file:
+            problems.append(_duplicate(workflow_id, where, id_path, first_file[workflow_id]))
+        else:
+            first_file[workflow_id] = where.file
+
+    if problems or model is None:
+        raise DocumentError(problems)
+    for index, workflow in enumerate(model.workflows):
+        workflow._source = (source, f"/workflows/{index}")
+    model.workflows = [*model.workflows, *loaded]
+    model._source = source
+    return model
+
+
+def _duplicate(workflow_id: str, where: SourceMap, path: str, first: str) -> Problem:
+    line, column = where.position(path)
+    return Problem(
+        path,
+        f"the workflow id {workflow_id!r} is used twice (first in {first})",
+        where.file,
+        line,
+        column,
+    )
+
+
+def _load_workflow_files(
+    model_path: Path, index: int, pattern: str, source: SourceMap, problems: list[Problem]
+) -> list[Workflow]:
+    base = model_path.parent
+    matches = sorted(glob.glob(str(base / pattern), recursive=True))
+    matches = [m for m in matches if os.path.isfile(m)]
+    if not matches:
+        line, column = source.position(f"/workflow_files/{index}")
+        problems.append(
+            Problem(
+                f"/workflow_files/{index}",
+                f"the pattern {pattern!r} matches no file "
+                f"(patterns are relative to {base.as_posix() or '.'})",
+                source.file,
+                line,
+                column,
+            )
+        )
+        return []
+    loaded: list[Workflow] = []
+    for match in matches:
+        try:
+            data, file_source = read(match)
+            if is_model(data) or not (isinstance(data, dict) and "id" in data):
+                problems.append(
+                    Problem(
+                        "",
+                        f"this file is listed by {source.file}'s workflow_files but "
+                        "is not a workflow",
+                        match,
+                    )
+                )
+                continue
+            loaded.append(_workflow(data, file_source))
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+    return loaded

@@ -1,0 +1,441 @@
+"""The documents: one ``Workflow`` and the ``OperatingModel`` that holds them (spec section 1).
+
+Every field except a workflow's ``id`` is optional so that an idea can be recorded early;
+the policies, not the schema, say what each stage needs. Unknown fields at any depth are an
+error (a typo must not silently weaken governance), except ``x-`` fields, kept for users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+__all__ = [
+    "Audience",
+    "Consequence",
+    "Content",
+    "ContentType",
+    "DataBoundary",
+    "Decisions",
+    "Escalation",
+    "Infrastructure",
+    "InfrastructureChoice",
+    "Input",
+    "OperatingModel",
+    "OutputChecks",
+    "OutputStandard",
+    "Person",
+    "Production",
+    "Recurrence",
+    "Review",
+    "ReviewEntry",
+    "ReviewOutcome",
+    "ReviewTier",
+    "Selection",
+    "Stage",
+    "SuccessMeasure",
+    "TierRule",
+    "Tiers",
+    "UseCase",
+    "Waiver",
+    "Workflow",
+]
+
+
+class Stage(StrEnum):
+    IDEA = "idea"
+    PILOT = "pilot"
+    PRODUCTION = "production"
+    RETIRED = "retired"
+
+
+class Recurrence(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    AD_HOC = "ad_hoc"
+
+
+class Consequence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Audience(StrEnum):
+    INTERNAL = "internal"
+    PARTNER = "partner"
+    PUBLIC = "public"
+
+
+class ContentType(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    CHAT = "chat"
+
+
+class ReviewTier(StrEnum):
+    LIGHT = "light"
+    STANDARD = "standard"
+    HEAVY = "heavy"
+
+
+class InfrastructureChoice(StrEnum):
+    PUBLIC = "public"
+    OWNED = "owned"
+
+
+class ReviewOutcome(StrEnum):
+    KEEP = "keep"
+    TUNE = "tune"
+    STRENGTHEN_REVIEW = "strengthen_review"
+    RETIRE = "retire"
+
+
+#: The rank of each review tier, lightest first.
+TIER_RANK: dict[ReviewTier, int] = {
+    ReviewTier.LIGHT: 0,
+    ReviewTier.STANDARD: 1,
+    ReviewTier.HEAVY: 2,
+}
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Pointer = Annotated[str, StringConstraints(pattern=r"^(/.*)?$")]
+
+
+def _custom_error(kind: str, message: str) -> PydanticCustomError:
+    # Without a context the message is not treated as a template, so braces are safe.
+    return PydanticCustomError(kind, message)
+
+
+class _Document(BaseModel):
+    """Base of every document part: rejects unknown fields, keeps ``x-`` ones."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        validate_default=False,
+        json_schema_extra={"additionalProperties": False, "patternProperties": {"^x-": {}}},
+    )
+
+    _known: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._known = frozenset(cls.model_fields)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _reject_unknown_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        if not isinstance(data, dict):
+            return handler(data)
+        known = cls._known
+        unknown = [k for k in data if k not in known and not (isinstance(k, str) and k[:2] == "x-")]
+        if not unknown:
+            return handler(data)
+        # Report the unknown fields together with every other problem in this part.
+        errors: list[InitErrorDetails] = []
+        for key in unknown:
+            hint = difflib.get_close_matches(str(key), sorted(known), n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            errors.append(
+                {
+                    "type": _custom_error(
+                        "unknown_field",
+                        f"unknown field {key!r}{suggestion} (fields starting with 'x-' "
+                        "are kept for your own use)",
+                    ),
+                    "loc": (str(key),),
+                    "input": data[key],
+                }
+            )
+        try:
+            handler({k: v for k, v in data.items() if k not in unknown})
+        except ValidationError as exc:
+            errors.extend(
+                {
+                    "type": _custom_error(e["type"], e["msg"]),
+                    "loc": e["loc"],
+                    "input": e.get("input"),
+                }
+                for e in exc.errors(include_url=False)
+            )
+        raise ValidationError.from_exception_data(cls.__name__, errors)
+
+
+class Person(_Document):
+    """Somebody named in a workflow: an owner, a reviewer, an escalation contact."""
+
+    name: Text | None = None
+    email: Email | None = None
+    role: Text | None = None
+
+
+class SuccessMeasure(_Document):
+    """What good looks like, measurably."""
+
+    description: Text | None = None
+    metric: Text | None = None
+    target: float | None = None
+    higher_is_better: bool = True
+
+
+class UseCase(_Document):
+    """Why the workflow exists (seed: "Select Use Cases With Discipline")."""
+
+    description: Text | None = None
+    recurrence: Recurrence | None = None
+    decision: Text | None = None
+    success_measure: SuccessMeasure | None = None
+
+
+class Content(_Document):
+    """What the output is: used by exposure and marketing-law policies."""
+
+    types: list[ContentType] = Field(default_factory=list)
+    makes_claims: bool = False
+    substantiation: list[Text] = Field(default_factory=list)
+    depicts_real_people: bool = False
+    targets_minors: bool = False
+
+
+class DataBoundary(_Document):
+    """The data classes this workflow may read."""
+
+    allowed: list[Text] = Field(default_factory=list)
+
+
+class Input(_Document):
+    """One approved input. ``classification`` is a data class of the operating model."""
+
+    name: Text
+    classification: Text | None = None
+    source: Text | None = None
+
+
+class OutputChecks(_Document):
+    """Machine-checkable parts of the output standard, used by the run-time gate."""
+
+    max_length: Annotated[int, Field(ge=1)] | None = None
+    required_phrases: list[Text] = Field(default_factory=list)
+    banned_phrases: list[Text] = Field(default_factory=list)
+    disclosure: Text | None = None
+
+
+class OutputStandard(_Document):
+    """What acceptable output looks like."""
+
+    description: Text | None = None
+    document: Text | None = None
+    checks: OutputChecks | None = None
+
+
+class Escalation(_Document):
+    """Who to call and what to do when the workflow goes wrong."""
+
+    contacts: list[Person] = Field(default_factory=list)
+    steps: list[Text] = Field(default_factory=list)
+    response_hours: Annotated[float, Field(gt=0)] | None = None
+
+
+class Infrastructure(_Document):
+    """Public tool or owned infrastructure, and why (seed: "Owned Infrastructure")."""
+
+    choice: InfrastructureChoice | None = None
+    tool: Text | None = None
+    rationale: Text | None = None
+    sensitive_data: bool = False
+    needs_model_control: bool = False
+    custom_deployment: bool = False
+    reused_across_engagements: bool = False
+
+
+class Production(_Document):
+    """The go-live checklist (seed: "Move Work Into Production Deliberately")."""
+
+    went_live: dt.date | None = None
+    logging: bool | None = None
+    monitoring: bool | None = None
+    review_enforced: bool | None = None
+
+
+class ReviewEntry(_Document):
+    """One periodic review: the measured value and what was decided."""
+
+    date: dt.date
+    value: float | None = None
+    outcome: ReviewOutcome | None = None
+    notes: str | None = None
+
+
+class Review(_Document):
+    """The review cadence and its history (seed: "Monitor, Review, and Retire")."""
+
+    cadence_days: Annotated[int, Field(ge=1)] | None = None
+    last_reviewed: dt.date | None = None
+    history: list[ReviewEntry] = Field(default_factory=list)
+
+    @property
+    def last_review_date(self) -> dt.date | None:
+        """``last_reviewed`` when given, else the latest history date."""
+        if self.last_reviewed is not None:
+            return self.last_reviewed
+        return max((entry.date for entry in self.history), default=None)
+
+
+class Waiver(_Document):
+    """An explicit, owned, expiring exception to one mandatory policy."""
+
+    policy: Slug
+    path: Pointer | None = None
+    reason: Text | None = None
+    approved_by: Text | None = None
+    ticket: Text | None = None
+    expires: dt.date | None = None
+
+    def covers(self, path: str) -> bool:
+        """Whether this waiver's path covers ``path`` (itself and everything below it)."""
+        if not self.path:
+            return True
+        return path == self.path or path.startswith(self.path + "/")
+
+
+class Workflow(_Document):
+    """One AI-assisted workflow."""
+
+    id: Slug
+    name: Text | None = None
+    stage: Stage = Stage.IDEA
+    use_case: UseCase | None = None
+    consequence: Consequence | None = None
+    audience: Audience | None = None
+    content: Content | None = None
+    owner: Person | None = None
+    reviewer: Person | None = None
+    data_boundary: DataBoundary | None = None
+    inputs: list[Input] = Field(default_factory=list)
+    output_standard: OutputStandard | None = None
+    escalation: Escalation | None = None
+    review_tier: ReviewTier | None = None
+    infrastructure: Infrastructure | None = None
+    production: Production | None = None
+    review: Review | None = None
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    # Where the workflow came from, for finding locations: (source map, pointer prefix).
+    _source: Any = PrivateAttr(default=None)
+
+
+class TierRule(_Document):
+    """The review a consequence requires."""
+
+    review_tier: ReviewTier
+    approvals: Annotated[int, Field(ge=0)] = 0
+    approver_roles: list[Text] = Field(default_factory=list)
+
+
+class Tiers(_Document):
+    """Consequence -> the review it requires. The defaults are the spec's."""
+
+    low: TierRule = TierRule(review_tier=ReviewTier.LIGHT, approvals=0)
+    medium: TierRule = TierRule(review_tier=ReviewTier.STANDARD, approvals=1)
+    high: TierRule = TierRule(review_tier=ReviewTier.HEAVY, approvals=2, approver_roles=["legal"])
+    critical: TierRule = TierRule(
+        review_tier=ReviewTier.HEAVY, approvals=2, approver_roles=["legal", "executive"]
+    )
+
+    def for_consequence(self, consequence: Consequence) -> TierRule:
+        rule: TierRule = getattr(self, consequence.value)
+        return rule
+
+
+class Decisions(_Document):
+    """The four standing decisions every operating model must answer."""
+
+    where_ai_is_useful: Text | None = None
+    who_owns_results: Text | None = None
+    what_data_is_allowed: Text | None = None
+    how_output_ships: Text | None = None
+
+
+class Selection(_Document):
+    """How use cases are selected."""
+
+    min_score: Annotated[int, Field(ge=0, le=9)] = 6
+
+
+DEFAULT_DATA_CLASSES = ["public", "internal", "confidential", "personal", "sensitive_personal"]
+
+
+class OperatingModel(_Document):
+    """The organisation's standing decisions plus its workflows."""
+
+    aimo: Literal[1] = 1
+    organization: Text | None = None
+    decisions: Decisions | None = None
+    tiers: Tiers = Field(default_factory=Tiers)
+    data_classes: Annotated[list[Text], Field(min_length=1)] = Field(
+        default_factory=lambda: list(DEFAULT_DATA_CLASSES)
+    )
+    public_tools_max_class: Text = "internal"
+    selection: Selection = Field(default_factory=Selection)
+    workflows: list[Workflow] = Field(default_factory=list)
+    workflow_files: list[Text] = Field(default_factory=list)
+
+    _source: Any = PrivateAttr(default=None)
+
+    @field_validator("data_classes")
+    @classmethod
+    def _unique_classes(cls, value: list[str]) -> list[str]:
+        seen = [c for i, c in enumerate(value) if c in value[:i]]
+        if seen:
+            raise ValueError(f"data class {seen[0]!r} is listed twice")
+        return value
+
+    @field_validator("public_tools_max_class")
+    @classmethod
+    def _known_class(cls, value: str, info: ValidationInfo) -> str:
+        classes = info.data.get("data_classes")
+        if classes is not None and value not in classes:
+            raise PydanticCustomError(
+                "unknown_class", "{value!r} is not one of data_classes", {"value": value}
+            )
+        return value
+
+    @cached_property
+    def class_ranks(self) -> dict[str, int]:
+        """Each data class's sensitivity rank, least sensitive first."""
+        return {name: rank for rank, name in enumerate(self.data_classes)}
+
+    def class_rank(self, classification: str) -> int:
+        """The sensitivity rank of a class; an unlisted class is the most sensitive."""
+        return self.class_ranks.get(classification, len(self.data_classes))
+
+    def required_tier(self, consequence: Consequence | None) -> ReviewTier | None:
+        """The review tier that ``consequence`` requires, or None without a consequence."""
+        if consequence is None:
+            return None
+        return self.tiers.for_consequence(consequence).review_tier

@@ -1,0 +1,57 @@
+"""Where things are in a source file: JSON Pointers mapped to lines and columns."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Location(BaseModel):
+    """A place in a source file; ``line`` and ``column`` are 1-based."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+
+def escape(token: str) -> str:
+    """Escape one JSON Pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer(parts: tuple[int | str, ...] | list[int | str]) -> str:
+    """The JSON Pointer for a sequence of keys and indexes."""
+    return "".join("/" + escape(str(part)) for part in parts)
+
+
+class SourceMap:
+    """The positions of one file's values, by JSON Pointer."""
+
+    __slots__ = ("file", "positions")
+
+    def __init__(self, file: str, positions: dict[str, tuple[int, int]] | None = None) -> None:
+        self.file = file
+        self.positions = positions or {}
+
+    def position(self, path: str) -> tuple[int | None, int | None]:
+        """The line and column of ``path``, or of its nearest ancestor that has one."""
+        positions = self.positions
+        while True:
+            found = positions.get(path)
+            if found is not None:
+                return found
+            if not path:
+                return None, None
+            path = path[: path.rfind("/")]
+
+    def locate(self, path: str) -> Location:
+        line, column = self.position(path)
+        return Location(file=self.file, line=line, column=column)
+
+    def __reduce__(self) -> tuple[type[SourceMap], tuple[str, dict[str, tuple[int, int]]]]:
+        return SourceMap, (self.file, self.positions)
