@@ -1,0 +1,115 @@
+"""aimo: policy-as-code for AI marketing operating models.
+
+Evaluate a workflow against the operating model's policies::
+
+    import aimo
+
+    verdict = aimo.evaluate("workflows/weekly-summary.yaml")
+    if not verdict.allowed:
+        for finding in verdict.failures:
+            print(finding.policy_id, finding.path, finding.message)
+"""
+
+from aimo import hookspecs
+from aimo._engine import Engine, evaluate, evaluate_model
+from aimo._errors import (
+    AimoError,
+    ConfigError,
+    DocumentError,
+    PolicyError,
+    PolicyViolation,
+    Problem,
+)
+from aimo._hooks import hookimpl
+from aimo._loader import load
+from aimo._models import (
+    Audience,
+    Consequence,
+    Content,
+    ContentType,
+    DataBoundary,
+    Decisions,
+    Escalation,
+    Infrastructure,
+    InfrastructureChoice,
+    Input,
+    OperatingModel,
+    OutputChecks,
+    OutputStandard,
+    Person,
+    Production,
+    Recurrence,
+    Review,
+    ReviewEntry,
+    ReviewOutcome,
+    ReviewTier,
+    Selection,
+    Stage,
+    SuccessMeasure,
+    TierRule,
+    Tiers,
+    UseCase,
+    Waiver,
+    Workflow,
+)
+from aimo._policy import Context, NotApplicable, Policy, Violation, policy
+from aimo._source import Location
+from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Severity, Verdict
+from aimo._version import __version__
+
+__all__ = [
+    "AimoError",
+    "Audience",
+    "ConfigError",
+    "Consequence",
+    "Content",
+    "ContentType",
+    "Context",
+    "DataBoundary",
+    "Decision",
+    "Decisions",
+    "DocumentError",
+    "Enforcement",
+    "Engine",
+    "Escalation",
+    "Finding",
+    "Infrastructure",
+    "InfrastructureChoice",
+    "Input",
+    "Location",
+    "NotApplicable",
+    "OperatingModel",
+    "Outcome",
+    "OutputChecks",
+    "OutputStandard",
+    "Person",
+    "Policy",
+    "PolicyError",
+    "PolicyRef",
+    "PolicyViolation",
+    "Problem",
+    "Production",
+    "Recurrence",
+    "Review",
+    "ReviewEntry",
+    "ReviewOutcome",
+    "ReviewTier",
+    "Selection",
+    "Severity",
+    "Stage",
+    "SuccessMeasure",
+    "TierRule",
+    "Tiers",
+    "UseCase",
+    "Verdict",
+    "Violation",
+    "Waiver",
+    "Workflow",
+    "__version__",
+    "evaluate",
+    "evaluate_model",
+    "hookimpl",
+    "hookspecs",
+    "load",
+    "policy",
+]

@@ -1,0 +1,480 @@
+"""The engine: resolves its policies once, then evaluates workflows against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from importlib import metadata
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel
+
+from aimo import _core_policies, hookspecs
+from aimo._errors import DocumentError, PolicyError, Problem
+from aimo._hooks import PROJECT
+from aimo._loader import load, validate
+from aimo._models import OperatingModel, Stage, Workflow
+from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
+from aimo._source import Location, SourceMap, unescape
+from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict
+from aimo._version import __version__
+from aimo._waivers import valid_waiver_indexes
+
+__all__ = ["Engine", "evaluate", "evaluate_model"]
+
+ENTRY_POINT_GROUP = "aimo"
+
+WorkflowLike = Workflow | Mapping[str, Any] | str | os.PathLike[str]
+ModelLike = OperatingModel | Mapping[str, Any] | str | os.PathLike[str]
+
+
+def _jsonable(value: Any) -> Any:
+    """A JSON-compatible form of a value read from a document, for ``observed``."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def resolve(document: Any, path: str) -> Any:
+    """The value at JSON Pointer ``path`` in a model or plain data, or None when absent."""
+    current = document
+    if not path:
+        return current
+    for token in path[1:].split("/"):
+        key = unescape(token)
+        if current is None:
+            return None
+        if isinstance(current, BaseModel):
+            if key in type(current).model_fields:
+                current = getattr(current, key)
+            else:
+                current = (current.__pydantic_extra__ or {}).get(key)
+        elif isinstance(current, Mapping):
+            current = current.get(key)
+        elif isinstance(current, list | tuple):
+            if not key.isdigit() or int(key) >= len(current):
+                return None
+            current = current[int(key)]
+        else:
+            return None
+    return current
+
+
+class _Entry:
+    """A policy as this engine runs it: where it came from and its prebuilt findings."""
+
+    __slots__ = ("enforcement", "not_applicable", "passed", "policy", "ref")
+
+    def __init__(self, policy: Policy, source: str, version: str | None) -> None:
+        self.policy = policy
+        self.enforcement = policy.enforcement
+        self.ref = PolicyRef.model_construct(id=policy.id, source=source, version=version)
+        # Findings without a location are the same for every workflow: build them once.
+        self.passed = self.finding(Outcome.PASS, f"{policy.title}.")
+        self.not_applicable = {
+            stage: self.finding(
+                Outcome.NOT_APPLICABLE,
+                f"Does not apply to a workflow at stage {stage.value}"
+                + (
+                    f" (it applies from {policy.applies_from.value})."
+                    if stage is not Stage.RETIRED
+                    else "; retired workflows are judged only on their waivers."
+                ),
+            )
+            for stage in Stage
+            if not policy.applies_to(stage)
+        }
+
+    def finding(
+        self,
+        outcome: Outcome,
+        message: str,
+        *,
+        path: str = "",
+        observed: Any = None,
+        expected: Any = None,
+        remediation: str | None = None,
+        location: Location | None = None,
+    ) -> Finding:
+        policy = self.policy
+        return Finding.model_construct(
+            policy_id=policy.id,
+            outcome=outcome,
+            severity=policy.severity,
+            enforcement=self.enforcement,
+            message=message,
+            path=path,
+            observed=observed,
+            expected=expected,
+            remediation=remediation if remediation is not None else policy.remediation,
+            seed_section=policy.seed_section,
+            references=policy.references,
+            location=location,
+        )
+
+
+def _plugin_name(plugin: object) -> str:
+    name = getattr(plugin, "__name__", None)
+    if isinstance(name, str):
+        return name
+    kind = type(plugin)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _plugin_version(plugin: object) -> str | None:
+    module_name = getattr(plugin, "__name__", None) or type(plugin).__module__
+    top = str(module_name).split(".")[0]
+    module = __import__("sys").modules.get(top)
+    version = getattr(module, "__version__", None)
+    return version if isinstance(version, str) else None
+
+
+class Engine:
+    """Evaluates workflows against every policy its plugins provide.
+
+    Policies are collected once, when the engine is built: from aimo's built-ins, from the
+    packages installed under the entry-point group ``aimo``, and from ``plugins``.
+
+    :param plugins: objects or modules with ``@aimo.hookimpl`` implementations.
+    :param builtins: register aimo's core policies (default True).
+    :param entry_points: load installed plugins from the ``aimo`` entry-point group.
+    :raises PolicyError: when a plugin cannot be loaded, returns something that is not a
+        policy, or two policies share one id.
+    """
+
+    def __init__(
+        self,
+        plugins: Iterable[object] = (),
+        *,
+        builtins: bool = True,
+        entry_points: bool = True,
+    ) -> None:
+        self._pm = pluggy.PluginManager(PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        self._sources: dict[str, tuple[str, str | None]] = {}
+        if builtins:
+            self._register(_core_policies, "aimo", __version__)
+        if entry_points:
+            self._load_entry_points()
+        for plugin in plugins:
+            self._register(plugin, _plugin_name(plugin), _plugin_version(plugin))
+        self._entries = self._collect()
+        self._enforcement = {e.policy.id: e.enforcement for e in self._entries}
+        self._policy_set = [e.ref for e in self._entries]
+        self._verdict_hooks = bool(self._pm.hook.aimo_verdict.get_hookimpls())
+
+    # -- building -------------------------------------------------------------------------
+
+    def _register(self, plugin: object, name: str, version: str | None) -> None:
+        if self._pm.has_plugin(name) or self._pm.is_registered(plugin):
+            raise PolicyError(f"the plugin {name!r} is registered twice")
+        try:
+            self._pm.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise PolicyError(f"the plugin {name!r} is not a valid aimo plugin: {exc}") from None
+        self._sources[name] = (name, version)
+
+    def _load_entry_points(self) -> None:
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = ep.dist
+            label = f"{dist.name} (entry point {ep.name!r})" if dist else f"entry point {ep.name!r}"
+            if self._pm.has_plugin(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PolicyError(f"the plugin {label} could not be loaded: {exc}") from exc
+            self._register(plugin, ep.name, dist.version if dist else None)
+            if dist:
+                self._sources[ep.name] = (dist.name, dist.version)
+
+    def _collect(self) -> list[_Entry]:
+        entries: list[_Entry] = []
+        owners: dict[str, str] = {}
+        # Each plugin is asked on its own so that every policy is attributed to its source.
+        for impl in reversed(self._pm.hook.aimo_policies.get_hookimpls()):
+            source, version = self._sources[impl.plugin_name]
+            try:
+                result: Any = impl.function()
+                provided: list[object] = list(result or ())
+            except Exception as exc:
+                raise PolicyError(
+                    f"the plugin {source!r} failed to list its policies: {exc}"
+                ) from exc
+            for item in provided:
+                if not isinstance(item, Policy):
+                    raise PolicyError(
+                        f"the plugin {source!r} returned {item!r}, which is not a policy "
+                        "made with @aimo.policy"
+                    )
+                if item.id in owners:
+                    raise PolicyError(
+                        f"two policies have the id {item.id!r}: one from {owners[item.id]}, "
+                        f"one from {source}"
+                    )
+                owners[item.id] = source
+                entries.append(_Entry(item, source, version))
+        # Built-ins keep their documented order; the rest follow by id, whatever the load order.
+        builtin = [e for e in entries if e.ref.source == "aimo"]
+        others = sorted((e for e in entries if e.ref.source != "aimo"), key=lambda e: e.policy.id)
+        return builtin + others
+
+    # -- what the engine knows -------------------------------------------------------------
+
+    @property
+    def policies(self) -> tuple[Policy, ...]:
+        """Every policy this engine evaluates, in the order findings are reported."""
+        return tuple(e.policy for e in self._entries)
+
+    @property
+    def policy_set(self) -> list[PolicyRef]:
+        """Every policy id with the source and version it came from."""
+        return list(self._policy_set)
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The underlying pluggy plugin manager."""
+        return self._pm
+
+    # -- evaluating ------------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        workflow: WorkflowLike,
+        *,
+        model: ModelLike | None = None,
+        today: dt.date | None = None,
+        run: Any = None,
+    ) -> Verdict:
+        """Judge one workflow and return its verdict.
+
+        :param workflow: a :class:`Workflow`, plain data, or the path of a workflow file.
+        :param model: the operating model whose tiers and data classes apply (default: the
+            spec's defaults).
+        :param today: the evaluation date (default: today, UTC).
+        :param run: the run being gated, for run-time policies.
+        :raises DocumentError: when the workflow (or model) is invalid. A policy that raises
+            never makes this raise: its finding is ``error`` instead.
+        """
+        document = _coerce_workflow(workflow)
+        operating_model = _coerce_model(model) if model is not None else default_model()
+        day = today if today is not None else dt.datetime.now(dt.UTC).date()
+        ctx = Context(today=day, model=operating_model, run=run, enforcement=self._enforcement)
+        return self._evaluate(document, ctx)
+
+    def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
+        """Judge every workflow of an operating model, in the model's order."""
+        operating_model = _coerce_model(model)
+        day = today if today is not None else dt.datetime.now(dt.UTC).date()
+        results = []
+        for document in operating_model.workflows:
+            ctx = Context(today=day, model=operating_model, enforcement=self._enforcement)
+            results.append(self._evaluate(document, ctx))
+        return results
+
+    def _evaluate(self, workflow: Workflow, ctx: Context) -> Verdict:
+        stage = workflow.stage
+        waivers = (
+            [workflow.waivers[i] for i in valid_waiver_indexes(workflow, ctx)]
+            if workflow.waivers
+            else []
+        )
+        source: tuple[SourceMap, str] | None = workflow._source
+        findings: list[Finding] = []
+        blocked = failed = False
+        for entry in self._entries:
+            policy = entry.policy
+            if not policy.applies_to(stage):
+                findings.append(entry.not_applicable[stage])
+                continue
+            produced = self._run_check(entry, workflow, ctx, source)
+            if not produced:
+                findings.append(entry.passed)
+                continue
+            for item in produced:
+                if item.outcome is Outcome.WAIVED or not item.failed:
+                    findings.append(item)
+                    continue
+                if (
+                    item.outcome is Outcome.FAIL
+                    and entry.enforcement is Enforcement.MANDATORY
+                    and waivers
+                ):
+                    waiver = next(
+                        (w for w in waivers if w.policy == policy.id and w.covers(item.path)),
+                        None,
+                    )
+                    if waiver is not None:
+                        until = waiver.expires.isoformat() if waiver.expires else "?"
+                        item = item.model_copy(
+                            update={
+                                "outcome": Outcome.WAIVED,
+                                "message": f"{item.message} Waived until {until}, approved by "
+                                f"{waiver.approved_by}: {waiver.reason}",
+                            }
+                        )
+                        findings.append(item)
+                        continue
+                failed = True
+                blocked = blocked or entry.enforcement.blocking
+                findings.append(item)
+        decision = Decision.DENY if blocked else Decision.WARN if failed else Decision.ALLOW
+        verdict = Verdict.model_construct(
+            workflow_id=workflow.id,
+            stage=stage,
+            decision=decision,
+            required_tier=ctx.model.required_tier(workflow.consequence),
+            findings=findings,
+            evaluated_at=dt.datetime.now(dt.UTC),
+            policy_set=list(self._policy_set),
+        )
+        verdict._document = workflow
+        if self._verdict_hooks:
+            self._pm.hook.aimo_verdict(verdict=verdict, workflow=workflow, ctx=ctx)
+        return verdict
+
+    def _run_check(
+        self,
+        entry: _Entry,
+        workflow: Workflow,
+        ctx: Context,
+        source: tuple[SourceMap, str] | None,
+    ) -> list[Finding]:
+        """The findings of one applicable policy; an exception becomes an ``error`` finding."""
+        try:
+            produced = entry.policy.check(workflow, ctx)
+            items = list(produced) if produced is not None else []
+            findings = []
+            for item in items:
+                if isinstance(item, Violation):
+                    observed = item.observed
+                    if observed is MISSING:
+                        observed = resolve(workflow, item.path)
+                    findings.append(
+                        entry.finding(
+                            Outcome.FAIL,
+                            item.message,
+                            path=item.path,
+                            observed=_jsonable(observed),
+                            expected=_jsonable(item.expected),
+                            remediation=item.remediation,
+                            location=(source[0].locate(source[1] + item.path) if source else None),
+                        )
+                    )
+                elif isinstance(item, NotApplicable) and len(items) == 1:
+                    findings.append(entry.finding(Outcome.NOT_APPLICABLE, item.reason))
+                else:
+                    raise TypeError(
+                        f"the check yielded {item!r}; it may yield Violation objects, or a "
+                        "single NotApplicable"
+                    )
+            return findings
+        except Exception as exc:
+            return [
+                entry.finding(
+                    Outcome.ERROR,
+                    "This policy could not be checked, so it counts as failed: "
+                    f"{type(exc).__name__}: {exc}",
+                    remediation=f"Report the error to the maintainers of {entry.ref.source}.",
+                )
+            ]
+
+
+def _coerce_workflow(workflow: WorkflowLike) -> Workflow:
+    if isinstance(workflow, Workflow):
+        return workflow
+    if isinstance(workflow, Mapping):
+        return validate(Workflow, workflow)
+    if isinstance(workflow, str | os.PathLike):
+        document = load(workflow)
+        if isinstance(document, OperatingModel):
+            raise DocumentError(
+                [
+                    Problem(
+                        "",
+                        "this file is an operating model, not a workflow; evaluate it "
+                        "with aimo.evaluate_model",
+                        os.fspath(workflow),
+                    )
+                ]
+            )
+        return document
+    raise TypeError(
+        f"evaluate() takes a Workflow, a mapping or a path, not {type(workflow).__name__}"
+    )
+
+
+def _coerce_model(model: ModelLike) -> OperatingModel:
+    if isinstance(model, OperatingModel):
+        return model
+    if isinstance(model, Mapping):
+        if model.get("workflow_files"):
+            raise DocumentError(
+                [
+                    Problem(
+                        "/workflow_files",
+                        "workflow_files are resolved relative to a model "
+                        "file; pass the model's path instead",
+                    )
+                ]
+            )
+        return validate(OperatingModel, model)
+    if isinstance(model, str | os.PathLike):
+        document = load(model)
+        if not isinstance(document, OperatingModel):
+            raise DocumentError(
+                [Problem("", "this file is a workflow, not an operating model", os.fspath(model))]
+            )
+        return document
+    raise TypeError(f"expected an OperatingModel, a mapping or a path, not {type(model).__name__}")
+
+
+_DEFAULT_MODEL: OperatingModel | None = None
+_DEFAULT_ENGINE: Engine | None = None
+_LOCK = threading.Lock()
+
+
+def default_model() -> OperatingModel:
+    """The operating model of the spec's defaults, used when none is given."""
+    global _DEFAULT_MODEL
+    if _DEFAULT_MODEL is None:
+        _DEFAULT_MODEL = OperatingModel()
+    return _DEFAULT_MODEL
+
+
+def default_engine() -> Engine:
+    """The engine behind :func:`evaluate`: built-ins and installed plugins, built once."""
+    global _DEFAULT_ENGINE
+    if _DEFAULT_ENGINE is None:
+        with _LOCK:
+            if _DEFAULT_ENGINE is None:
+                _DEFAULT_ENGINE = Engine()
+    return _DEFAULT_ENGINE
+
+
+def evaluate(
+    workflow: WorkflowLike,
+    *,
+    model: ModelLike | None = None,
+    today: dt.date | None = None,
+    run: Any = None,
+) -> Verdict:
+    """Judge one workflow with the default engine; see :meth:`Engine.evaluate`."""
+    return default_engine().evaluate(workflow, model=model, today=today, run=run)
+
+
+def evaluate_model(model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
+    """Judge every workflow of an operating model with the default engine."""
+    return default_engine().evaluate_model(model, today=today)

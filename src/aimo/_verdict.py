@@ -1,0 +1,190 @@
+"""Verdicts: what the engine decided about one workflow, and why (spec section 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    computed_field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from aimo._models import ReviewTier, Stage, Workflow
+from aimo._source import Location
+
+__all__ = [
+    "Decision",
+    "Enforcement",
+    "Finding",
+    "Outcome",
+    "PolicyRef",
+    "Severity",
+    "Verdict",
+    "document_digest",
+]
+
+
+class Decision(StrEnum):
+    ALLOW = "allow"
+    WARN = "warn"
+    DENY = "deny"
+
+
+class Outcome(StrEnum):
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    FAIL = "fail"
+    ERROR = "error"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Enforcement(StrEnum):
+    """How a failing policy affects the decision (as in HashiCorp Sentinel)."""
+
+    ADVISORY = "advisory"
+    MANDATORY = "mandatory"
+    HARD_MANDATORY = "hard_mandatory"
+
+    @property
+    def blocking(self) -> bool:
+        return self is not Enforcement.ADVISORY
+
+
+class Finding(BaseModel):
+    """One policy's result at one place in the document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    policy_id: str
+    outcome: Outcome
+    severity: Severity
+    enforcement: Enforcement
+    message: str
+    path: str = ""
+    observed: Any = None
+    expected: Any = None
+    remediation: str | None = None
+    seed_section: str | None = None
+    references: tuple[str, ...] = ()
+    location: Location | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the outcome is ``fail`` or ``error``."""
+        return self.outcome is Outcome.FAIL or self.outcome is Outcome.ERROR
+
+
+class PolicyRef(BaseModel):
+    """One evaluated policy and the version of the package or pack it came from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    source: str
+    version: str | None = None
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def document_digest(workflow: Workflow) -> str:
+    """sha256 (hex) of the canonical JSON of the normalised workflow.
+
+    Canonical: keys sorted, no spaces, nulls dropped, UTF-8. Normalised: what the model holds
+    after validation, defaults included, so key order and spelled-out defaults do not matter.
+    """
+    data = _drop_nulls(workflow.model_dump(mode="json", exclude_none=True))
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Verdict(BaseModel):
+    """The decision about one workflow, with every finding that led to it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    workflow_id: str
+    stage: Stage | None = None
+    decision: Decision
+    required_tier: ReviewTier | None = None
+    findings: list[Finding]
+    evaluated_at: dt.datetime
+    policy_set: list[PolicyRef]
+
+    # The digest is computed when first read: most pipelines only look at the decision.
+    _digest: str | None = PrivateAttr(default=None)
+    _document: Workflow | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _take_digest(cls, data: Any, handler: ModelWrapValidatorHandler[Verdict]) -> Verdict:
+        digest = None
+        if isinstance(data, dict):
+            data = dict(data)
+            digest = data.pop("digest", None)
+            if not isinstance(digest, str) or len(digest) != 64:
+                raise PydanticCustomError(
+                    "digest", "a verdict needs its 'digest': 64 hex characters of sha256"
+                )
+        verdict = handler(data)
+        if digest is not None:
+            verdict._digest = digest
+        return verdict
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def digest(self) -> str:
+        """sha256 (hex) of the canonical JSON of the normalised document that was judged."""
+        if self._digest is None:
+            if self._document is None:
+                raise ValueError("this verdict has no document to digest")
+            self._digest = document_digest(self._document)
+        return self._digest
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the decision is not ``deny``."""
+        return self.decision is not Decision.DENY
+
+    @property
+    def failures(self) -> list[Finding]:
+        """The findings whose outcome is ``fail`` or ``error``."""
+        return [f for f in self.findings if f.failed]
+
+    def __eq__(self, other: object) -> bool:
+        # Two verdicts are equal when they say the same thing, however each was built.
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as plain JSON-compatible data."""
+        return self.model_dump(mode="json")
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The verdict as a JSON text; ``Verdict.model_validate_json`` reads it back."""
+        return self.model_dump_json(indent=indent)

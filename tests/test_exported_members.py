@@ -1,0 +1,86 @@
+"""The public API is exactly what ``aimo.__all__`` says, and nothing leaks."""
+
+from __future__ import annotations
+
+import aimo
+
+PUBLIC_API = {
+    # spec section 3 and 4.4
+    "evaluate",
+    "evaluate_model",
+    "load",
+    "Engine",
+    "policy",
+    "hookimpl",
+    "hookspecs",
+    "Verdict",
+    "Finding",
+    "Decision",
+    "Outcome",
+    "Severity",
+    "Enforcement",
+    "PolicyRef",
+    "Violation",
+    "NotApplicable",
+    "Context",
+    "Policy",
+    "Location",
+    "Problem",
+    # exceptions
+    "AimoError",
+    "DocumentError",
+    "PolicyError",
+    "ConfigError",
+    "PolicyViolation",
+    # documents
+    "Workflow",
+    "OperatingModel",
+    "Person",
+    "UseCase",
+    "SuccessMeasure",
+    "Content",
+    "DataBoundary",
+    "Input",
+    "OutputStandard",
+    "OutputChecks",
+    "Escalation",
+    "Infrastructure",
+    "Production",
+    "Review",
+    "ReviewEntry",
+    "Waiver",
+    "TierRule",
+    "Tiers",
+    "Decisions",
+    "Selection",
+    "Stage",
+    "Recurrence",
+    "Consequence",
+    "Audience",
+    "ContentType",
+    "ReviewTier",
+    "InfrastructureChoice",
+    "ReviewOutcome",
+    "__version__",
+}
+
+
+def test_all_is_sorted_and_exactly_the_public_api() -> None:
+    assert aimo.__all__ == sorted(aimo.__all__)
+    assert set(aimo.__all__) == PUBLIC_API
+
+
+def test_every_exported_name_exists() -> None:
+    for name in aimo.__all__:
+        assert hasattr(aimo, name), name
+
+
+def test_nothing_public_is_left_out_of_all() -> None:
+    public = {name for name in vars(aimo) if not name.startswith("_")}
+    # Private modules imported by the package show up as attributes; they are not API.
+    assert public - set(aimo.__all__) <= {"strategies"}
+
+
+def test_exceptions_share_one_base() -> None:
+    for error in (aimo.DocumentError, aimo.PolicyError, aimo.ConfigError, aimo.PolicyViolation):
+        assert issubclass(error, aimo.AimoError)
