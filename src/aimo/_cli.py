@@ -1,0 +1,147 @@
+"""The ``aimo`` command line. Exit codes: 0 allow, 1 deny, 2 bad input or usage."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from aimo._engine import Engine, default_engine
+from aimo._errors import AimoError, DocumentError, Problem
+from aimo._loader import load
+from aimo._models import OperatingModel, Workflow
+from aimo._output import Result, render_json, render_table
+from aimo._verdict import Decision
+from aimo._version import __version__
+
+EXIT_OK, EXIT_DENY, EXIT_USAGE = 0, 1, 2
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aimo", description="Policy-as-code for AI marketing operating models."
+    )
+    parser.add_argument("--version", action="version", version=f"aimo {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="evaluate workflows and operating models",
+        description="Evaluate workflow files, operating-model files and folders of them. "
+        "Exit 0 when everything is allowed (or warns), 1 when anything is denied, 2 on bad "
+        "input.",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
+    check.add_argument("--format", choices=("table", "json"), default="table")
+    check.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the evaluation date (default: today, UTC)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("deny", "warn"),
+        default="deny",
+        help="exit 1 on deny only (default), or on warn too",
+    )
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the documents")
+    schema.add_argument("kind", nargs="?", choices=("workflow", "model"), default="workflow")
+    return parser
+
+
+def _expand(paths: Sequence[str], problems: list[Problem]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.is_file()
+            )
+            if not found:
+                problems.append(Problem("", "the folder holds no YAML or JSON file", raw))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem("", "no such file or folder", raw))
+    return files
+
+
+def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    problems: list[Problem] = []
+    files = _expand(args.paths, problems)
+    documents: list[tuple[Path, Workflow | OperatingModel]] = []
+    for file in files:
+        try:
+            documents.append((file, load(file)))
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+    # A workflow file that a checked model already includes is judged once, with its model.
+    claimed = {
+        os.path.realpath(w._source[0].file)
+        for _, doc in documents
+        if isinstance(doc, OperatingModel)
+        for w in doc.workflows
+        if w._source is not None and w._source[1] == ""
+    }
+    engine: Engine = default_engine()
+    today = args.today or dt.datetime.now(dt.UTC).date()
+    results: list[Result] = []
+    for file, doc in documents:
+        if isinstance(doc, OperatingModel):
+            results.append(Result(str(file), doc, engine.evaluate_model(doc, today=today)))
+        elif os.path.realpath(file) not in claimed:
+            results.append(Result(str(file), None, [engine.evaluate(doc, today=today)]))
+
+    problems = list(dict.fromkeys(problems))
+    if args.format == "json":
+        out.write(render_json(results, problems, today) + "\n")
+    else:
+        out.write(render_table(results, today))
+    for problem in problems:
+        err.write(f"aimo: {problem}\n")
+    if problems:
+        return EXIT_USAGE
+    decisions = {v.decision for r in results for v in r.verdicts}
+    if Decision.DENY in decisions or (args.fail_on == "warn" and Decision.WARN in decisions):
+        return EXIT_DENY
+    return EXIT_OK
+
+
+def schema(args: argparse.Namespace, out: TextIO) -> int:
+    cls = OperatingModel if args.kind == "model" else Workflow
+    out.write(json.dumps(cls.model_json_schema(), indent=2) + "\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command == "check":
+            return check(args, out, err)
+        return schema(args, out)
+    except AimoError as exc:
+        err.write(f"aimo: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

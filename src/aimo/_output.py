@@ -1,0 +1,125 @@
+"""Rendering verdicts for people (a table) and for programs (JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aimo._errors import Problem
+from aimo._models import OperatingModel
+from aimo._verdict import Decision, Finding, Outcome, Verdict
+
+
+@dataclass
+class Result:
+    """What one checked file produced."""
+
+    file: str
+    model: OperatingModel | None
+    verdicts: list[Verdict] = field(default_factory=list)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+_MARK = {Outcome.FAIL: "FAIL", Outcome.ERROR: "ERROR"}
+
+
+def _finding_lines(finding: Finding) -> list[str]:
+    where = finding.path or "/"
+    if finding.location is not None and finding.location.line is not None:
+        where += f"  ({finding.location.file}:{finding.location.line})"
+    blocking = "blocks" if finding.enforcement.blocking else "does not block"
+    lines = [
+        f"    {_MARK.get(finding.outcome, finding.outcome.value)} {finding.policy_id} "
+        f"[{finding.enforcement.value}: {blocking}] at {where}",
+        f"      {finding.message}",
+    ]
+    if finding.outcome is Outcome.FAIL:
+        lines.append(
+            f"      found: {_short(finding.observed)}; expected: {_short(finding.expected)}"
+        )
+    if finding.remediation:
+        lines.append(f"      fix: {finding.remediation}")
+    return lines
+
+
+def render_table(results: Sequence[Result], today: dt.date) -> str:
+    """A readable report: one table of workflows and decisions, then what needs attention."""
+    out: list[str] = []
+    totals: Counter[Decision] = Counter()
+    for result in results:
+        title = result.file
+        if result.model is not None and result.model.organization:
+            title = f"{result.model.organization} ({result.file})"
+        out.append(f"{title}, evaluated on {today.isoformat()}")
+        out.append("")
+        if not result.verdicts:
+            out.append("  (no workflows)")
+            out.append("")
+            continue
+        rows = [("WORKFLOW", "STAGE", "TIER NEEDED", "DECISION", "FAILING")]
+        for verdict in result.verdicts:
+            totals[verdict.decision] += 1
+            failing = verdict.failures
+            rows.append(
+                (
+                    verdict.workflow_id,
+                    verdict.stage.value if verdict.stage else "-",
+                    verdict.required_tier.value if verdict.required_tier else "-",
+                    verdict.decision.value,
+                    ", ".join(dict.fromkeys(f.policy_id for f in failing)) or "-",
+                )
+            )
+        out.extend(_columns(rows))
+        out.append("")
+        for verdict in result.verdicts:
+            waived = [f for f in verdict.findings if f.outcome is Outcome.WAIVED]
+            if not verdict.failures and not waived:
+                continue
+            out.append(f"  {verdict.workflow_id}: {verdict.decision.value}")
+            for finding in verdict.failures:
+                out.extend(_finding_lines(finding))
+            for finding in waived:
+                out.append(f"    WAIVED {finding.policy_id} at {finding.path or '/'}")
+                out.append(f"      {finding.message}")
+            out.append("")
+    count = sum(totals.values())
+    if not results:
+        return ""
+    summary = ", ".join(f"{totals[d]} {d.value}" for d in Decision)
+    out.append(f"{count} workflow{'s' if count != 1 else ''}: {summary}")
+    return "\n".join(out) + "\n"
+
+
+def render_json(results: Sequence[Result], problems: Sequence[Problem], today: dt.date) -> str:
+    """Every verdict, the problems with the input, and a summary, as one JSON document."""
+    totals = Counter(v.decision.value for r in results for v in r.verdicts)
+    document = {
+        "evaluated_on": today.isoformat(),
+        "results": [
+            {
+                "file": r.file,
+                "organization": r.model.organization if r.model else None,
+                "verdicts": [v.to_dict() for v in r.verdicts],
+            }
+            for r in results
+        ],
+        "problems": [p.to_dict() for p in problems],
+        "summary": {d.value: totals.get(d.value, 0) for d in Decision},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -1,0 +1,155 @@
+"""The command line, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NORTHWIND = ROOT / "examples" / "northwind" / "operating-model.yaml"
+
+
+def aimo(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aimo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=60,
+    )
+
+
+def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stdout
+
+
+def test_check_the_example_prints_a_table_and_exits_1_on_deny() -> None:
+    result = aimo("check", NORTHWIND, "--today", "2026-11-27")
+    _no_traceback(result)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    assert "Northwind Marketing" in out
+    assert "WORKFLOW" in out
+    assert "DECISION" in out
+    for word in ("allow", "warn", "deny"):
+        assert word in out
+    assert "consequence-matches-exposure" in out
+    assert "fix:" in out
+
+
+def test_check_json_holds_every_verdict() -> None:
+    result = aimo("check", NORTHWIND, "--today", "2026-11-27", "--format", "json")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    [entry] = document["results"]
+    decisions = {v["workflow_id"]: v["decision"] for v in entry["verdicts"]}
+    assert len(decisions) >= 6
+    assert set(decisions.values()) == {"allow", "warn", "deny"}
+    assert document["summary"]["deny"] == sum(d == "deny" for d in decisions.values())
+    assert document["problems"] == []
+
+
+def _workflow(tmp_path: Path, text: str, name: str = "w.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_exit_0_on_allow_and_on_warn_unless_fail_on_warn(tmp_path: Path) -> None:
+    idea = (
+        "id: weekly-idea\nuse_case: {recurrence: weekly, decision: budget, "
+        "success_measure: {metric: hours}}\n"
+    )
+    path = _workflow(tmp_path, idea)
+    assert aimo("check", path).returncode == 0
+    warn = (
+        idea + "waivers: [{policy: use-case-qualifies, reason: r, approved_by: a, "
+        "expires: 2026-12-01}]\n"
+    )
+    path = _workflow(tmp_path, warn)
+    result = aimo("check", path, "--today", "2026-11-27")
+    assert result.returncode == 0, result.stdout
+    assert "warn" in result.stdout
+    assert aimo("check", path, "--today", "2026-11-27", "--fail-on", "warn").returncode == 1
+
+
+def test_bad_input_exits_2_with_file_line_and_path(tmp_path: Path) -> None:
+    path = _workflow(tmp_path, "id: w\nstage: live\nreview_tier: heavy\nreview_tier: light\n")
+    result = aimo("check", path)
+    _no_traceback(result)
+    assert result.returncode == 2
+    assert f"{path}:4:1: /review_tier:" in result.stderr
+    assert "twice" in result.stderr
+    path = _workflow(tmp_path, "id: w\nstage: live\n")
+    result = aimo("check", path)
+    assert result.returncode == 2
+    assert f"{path}:2:8: /stage:" in result.stderr
+
+
+def test_one_bad_file_does_not_hide_the_others(tmp_path: Path) -> None:
+    _workflow(tmp_path, "id: good\n", "a.yaml")
+    _workflow(tmp_path, "id: bad\nstage: live\n", "b.yaml")
+    result = aimo("check", tmp_path, "--format", "json")
+    assert result.returncode == 2
+    document = json.loads(result.stdout)
+    assert [v["workflow_id"] for r in document["results"] for v in r["verdicts"]] == ["good"]
+    assert document["problems"][0]["path"] == "/stage"
+
+
+def test_a_folder_checks_models_and_loose_workflows_once(tmp_path: Path) -> None:
+    (tmp_path / "flows").mkdir()
+    _workflow(tmp_path, "aimo: 1\nworkflow_files: [flows/*.yaml]\n", "model.yaml")
+    _workflow(tmp_path / "flows", "id: in-model\n", "a.yaml")
+    _workflow(tmp_path, '{"id": "loose"}', "loose.json")
+    result = aimo("check", tmp_path, "--format", "json")
+    assert result.returncode == 1, result.stderr  # both are bare ideas: denied, not bad input
+    document = json.loads(result.stdout)
+    ids = sorted(v["workflow_id"] for r in document["results"] for v in r["verdicts"])
+    assert ids == ["in-model", "loose"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check",),
+        ("check", "missing.yaml"),
+        ("check", "examples", "--today", "yesterday"),
+        ("check", "examples", "--format", "xml"),
+        ("frobnicate",),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(args: tuple[str, ...]) -> None:
+    result = aimo(*args)
+    _no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.strip()
+
+
+def test_schema_prints_the_json_schema() -> None:
+    result = aimo("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Workflow"
+    assert schema["additionalProperties"] is False
+    model = json.loads(aimo("schema", "model").stdout)
+    assert model["title"] == "OperatingModel"
+
+
+def test_version() -> None:
+    result = aimo("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("aimo ")
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "aimo"
+    if not script.exists():
+        pytest.fail("the 'aimo' console script is not installed next to this Python")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
