@@ -153,3 +153,18 @@ def test_the_console_script_is_installed() -> None:
         pytest.fail("the 'aimo' console script is not installed next to this Python")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from aimo import _cli
+
+    def explode() -> None:
+        raise OSError("the decision log disk is full")
+
+    monkeypatch.setattr(_cli, "default_engine", explode)
+    path = _workflow(tmp_path, "id: w\n")
+    assert _cli.main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == "aimo: error: OSError: the decision log disk is full\n"

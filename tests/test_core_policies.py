@@ -457,6 +457,13 @@ CASES: list[tuple[str, str, dict[str, Any], list[str]]] = [
         {"waivers": [{**WAIVER, "policy": "owner-named"}]},
         ["/waivers/0/policy"],
     ),
+    # The check on waivers cannot itself be waived.
+    (
+        "waiver-valid",
+        "fail",
+        {"waivers": [{**WAIVER, "policy": "waiver-valid"}]},
+        ["/waivers/0/policy"],
+    ),
     (
         "waiver-valid",
         "fail",

@@ -173,3 +173,26 @@ def test_inline_workflow_problems_point_into_the_model(tmp_path: Path) -> None:
     path = _write(tmp_path / "m.yaml", "aimo: 1\nworkflows:\n  - id: a\n    stage: live\n")
     [problem] = _problems(path)
     assert (problem.path, problem.line) == ("/workflows/0/stage", 4)
+
+
+def test_a_duplicate_key_does_not_hide_other_problems(tmp_path: Path) -> None:
+    path = _write(tmp_path / "w.yaml", "id: w\nreview_tier: heavy\nreview_tier: light\nstage: x\n")
+    assert {p.path for p in _problems(path)} == {"/review_tier", "/stage"}
+    path = _write(tmp_path / "w.json", '{"id": "w", "stage": "x",\n "id": "v"}')
+    problems = _problems(path)
+    assert {p.path for p in problems} == {"/id", "/stage"}
+    assert next(p for p in problems if p.path == "/id").line == 2
+
+
+def test_a_workflow_with_a_stray_model_field_is_still_a_workflow(tmp_path: Path) -> None:
+    [problem] = _problems(_write(tmp_path / "w.yaml", "id: w\norganization: Northwind\n"))
+    assert problem.path == "/organization"
+    assert "unknown field" in problem.message
+    model = aimo.load(_write(tmp_path / "m.yaml", "tiers: {low: {review_tier: standard}}\n"))
+    assert isinstance(model, aimo.OperatingModel)
+
+
+def test_inline_duplicate_workflow_ids(tmp_path: Path) -> None:
+    path = _write(tmp_path / "m.yaml", "aimo: 1\nworkflows:\n  - id: a\n  - id: a\n")
+    [problem] = _problems(path)
+    assert (problem.path, problem.line) == ("/workflows/1/id", 4)

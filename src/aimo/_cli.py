@@ -145,3 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        # A plugin's hook, say, failed outside any policy: one line, never a traceback.
+        err.write(f"aimo: error: {type(exc).__name__}: {exc}\n")
+        return EXIT_USAGE

@@ -141,7 +141,7 @@ def reviewer_named(workflow: Workflow, ctx: Context) -> Findings:
         yield Violation(
             "Nobody is responsible for reviewing the output's quality.",
             path="/reviewer",
-            expected="a reviewer with a name and an email",
+            expected="a named reviewer",
         )
         return
     required = ctx.required_tier(workflow)

@@ -11,7 +11,7 @@ import glob
 import json
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -33,7 +33,8 @@ _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 M = TypeVar("M", bound=BaseModel)
 
-_MODEL_KEYS = frozenset({"aimo", "organization", "decisions", "workflows", "workflow_files"})
+# Fields only an operating model has; a workflow is told by its `id`.
+_MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
 
 
 def _describe(value: Any) -> str:
@@ -155,21 +156,29 @@ def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
     return Problem("", f"this is not valid YAML: {reason}", file, mark.line + 1, mark.column + 1)
 
 
-def _compose(text: str, file: str) -> tuple[yaml.Node | None, SourceMap]:
+class Parsed(NamedTuple):
+    """A parsed file: its data, the positions of its values, and problems found so far.
+
+    Problems that do not stop parsing (a key given twice) travel with the data, so that
+    validation can add its own and every problem is reported at once.
+    """
+
+    data: Any
+    source: SourceMap
+    problems: list[Problem]
+
+
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, SourceMap, list[Problem]]:
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
-        positions: dict[str, tuple[int, int]] = {}
-        if node is not None:
-            problems: list[Problem] = []
-            _walk(node, "", file, positions, problems, _Limits(), 0)
-            if problems:
-                raise DocumentError(problems)
-        if node is None:
-            return None, SourceMap(file, positions)
-        return node, SourceMap(file, positions)
     finally:
         loader.dispose()
+    positions: dict[str, tuple[int, int]] = {}
+    problems: list[Problem] = []
+    if node is not None:
+        _walk(node, "", file, positions, problems, _Limits(), 0)
+    return node, SourceMap(file, positions), problems
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -180,18 +189,7 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key!r} is given twice; give each field once")
-        result[key] = value
-    return result
-
-
-def read(path: str | os.PathLike[str]) -> tuple[Any, SourceMap]:
-    """Parse a YAML or JSON file into plain data and the positions of its values."""
-    file = os.fspath(path)
+def _read_bytes(file: str) -> bytes:
     try:
         size = os.stat(file).st_size
         if size > MAX_DOCUMENT_BYTES:
@@ -206,9 +204,18 @@ def read(path: str | os.PathLike[str]) -> tuple[Any, SourceMap]:
                 ]
             )
         with open(file, "rb") as handle:
-            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
+            return handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
         raise DocumentError([Problem("", f"cannot read the file: {exc.strerror}", file)]) from None
+
+
+def read(path: str | os.PathLike[str]) -> Parsed:
+    """Parse a YAML or JSON file into plain data and the positions of its values.
+
+    :raises DocumentError: when the file cannot be read or parsed at all.
+    """
+    file = os.fspath(path)
+    raw = _read_bytes(file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -218,76 +225,82 @@ def read(path: str | os.PathLike[str]) -> tuple[Any, SourceMap]:
     if file.lower().endswith(".json"):
         return _read_json(text, file)
     try:
-        node, source = _compose(text, file)
+        node, source, problems = _compose(text, file)
         data = None if node is None else _construct(node)
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc, file)]) from None
-    return data, source
+    return Parsed(data, source, problems)
 
 
-def _read_json(text: str, file: str) -> tuple[Any, SourceMap]:
+def _read_json(text: str, file: str) -> Parsed:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                duplicates.append(key)
+            result[key] = value
+        return result
+
     try:
-        data = json.loads(text, object_pairs_hook=_reject_duplicates)
+        data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise DocumentError(
             [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
         ) from None
-    except ValueError as exc:
-        # A duplicate key: find its line through the YAML composer, which reads JSON too.
-        try:
-            _compose(text, file)
-        except DocumentError:
-            raise
-        except yaml.YAMLError:
-            pass
-        raise DocumentError([Problem("", str(exc), file)]) from None
     except RecursionError:
         raise DocumentError(
             [Problem("", f"the document nests deeper than {MAX_DEPTH} levels", file)]
         ) from None
     try:
-        _, source = _compose(text, file)
+        # JSON's values come from json; its lines, duplicates and limits from the composer.
+        _, source, problems = _compose(text, file)
     except yaml.YAMLError:
         # Valid JSON that YAML 1.1 cannot read (tabs, say): values are right, lines unknown.
         source = SourceMap(file)
-    return data, source
+        problems = [
+            Problem("", f"the key {key!r} is given twice; give each field once", file)
+            for key in duplicates
+        ]
+    return Parsed(data, source, problems)
 
 
 def is_model(data: Any) -> bool:
     """Whether parsed data is an operating model rather than a workflow, by its content."""
-    return isinstance(data, dict) and not _MODEL_KEYS.isdisjoint(data)
+    if not isinstance(data, dict):
+        return False
+    if "aimo" in data:
+        return True
+    return "id" not in data and not _MODEL_KEYS.isdisjoint(data)
 
 
 def _kind_problem(data: Any, file: str | None) -> Problem:
     if not isinstance(data, dict):
-        return Problem(
-            "",
-            "the document must be a mapping of fields, not "
-            f"{type(data).__name__ if data is not None else 'empty'}",
-            file,
-        )
+        kind = type(data).__name__ if data is not None else "empty"
+        return Problem("", f"the document must be a mapping of fields, not {kind}", file)
     return Problem(
         "",
-        "this is neither a workflow (it has no 'id') nor an operating model "
-        "(it has no 'aimo: 1' and no 'workflows')",
+        "this is neither a workflow (it has no 'id') nor an operating model (it has no 'aimo: 1')",
         file,
     )
 
 
-def _workflow(data: Any, source: SourceMap | None) -> Workflow:
-    workflow = validate(Workflow, data, source)
-    if source is not None:
-        workflow._source = (source, "")
+def _checked(cls: type[M], parsed: Parsed, problems: list[Problem], prefix: str = "") -> M | None:
+    """Validate parsed data, adding its problems to ``problems`` instead of raising."""
+    try:
+        return validate(cls, parsed.data, parsed.source, prefix)
+    except DocumentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _workflow(parsed: Parsed, problems: list[Problem]) -> Workflow | None:
+    problems.extend(parsed.problems)
+    workflow = _checked(Workflow, parsed, problems)
+    if workflow is not None:
+        workflow._source = (parsed.source, "")
     return workflow
-
-
-def parse(data: Any, source: SourceMap | None = None) -> Workflow | OperatingModel:
-    """Validate plain data as a workflow or an operating model, told apart by content."""
-    if is_model(data):
-        return validate(OperatingModel, data, source)
-    if isinstance(data, dict) and "id" in data:
-        return _workflow(data, source)
-    raise DocumentError([_kind_problem(data, source.file if source else None)])
 
 
 def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
@@ -297,19 +310,24 @@ def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
     Every problem, in the model and in each workflow file, is raised at once as one
     :class:`~aimo.DocumentError`.
     """
-    data, source = read(path)
-    if not is_model(data):
-        return parse(data, source)
-    return _load_model(Path(path), data, source)
+    parsed = read(path)
+    problems = list(parsed.problems)
+    if is_model(parsed.data):
+        model = _load_model(Path(path), parsed, problems)
+        if model is not None and not problems:
+            return model
+    elif isinstance(parsed.data, dict) and "id" in parsed.data:
+        workflow = _workflow(parsed._replace(problems=[]), problems)
+        if workflow is not None and not problems:
+            return workflow
+    else:
+        problems.append(_kind_problem(parsed.data, parsed.source.file))
+    raise DocumentError(problems)
 
 
-def _load_model(path: Path, data: dict[str, Any], source: SourceMap) -> OperatingModel:
-    problems: list[Problem] = []
-    model: OperatingModel | None = None
-    try:
-        model = validate(OperatingModel, data, source)
-    except DocumentError as exc:
-        problems.extend(exc.problems)
+def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> OperatingModel | None:
+    data, source = parsed.data, parsed.source
+    model = _checked(OperatingModel, parsed, problems)
 
     loaded: list[Workflow] = []
     patterns = data.get("workflow_files")
@@ -333,8 +351,8 @@ def _load_model(path: Path, data: dict[str, Any], source: SourceMap) -> Operatin
         else:
             first_file[workflow_id] = where.file
 
-    if problems or model is None:
-        raise DocumentError(problems)
+    if model is None:
+        return None
     for index, workflow in enumerate(model.workflows):
         workflow._source = (source, f"/workflows/{index}")
     model.workflows = [*model.workflows, *loaded]
@@ -375,18 +393,20 @@ def _load_workflow_files(
     loaded: list[Workflow] = []
     for match in matches:
         try:
-            data, file_source = read(match)
-            if is_model(data) or not (isinstance(data, dict) and "id" in data):
-                problems.append(
-                    Problem(
-                        "",
-                        f"this file is listed by {source.file}'s workflow_files but "
-                        "is not a workflow",
-                        match,
-                    )
-                )
-                continue
-            loaded.append(_workflow(data, file_source))
+            parsed = read(match)
         except DocumentError as exc:
             problems.extend(exc.problems)
+            continue
+        if is_model(parsed.data) or not (isinstance(parsed.data, dict) and "id" in parsed.data):
+            problems.append(
+                Problem(
+                    "",
+                    f"this file is listed by {source.file}'s workflow_files but is not a workflow",
+                    match,
+                )
+            )
+            continue
+        workflow = _workflow(parsed, problems)
+        if workflow is not None:
+            loaded.append(workflow)
     return loaded

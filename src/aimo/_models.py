@@ -288,7 +288,7 @@ class ReviewEntry(_Document):
     date: dt.date
     value: float | None = None
     outcome: ReviewOutcome | None = None
-    notes: str | None = None
+    notes: Text | None = None
 
 
 class Review(_Document):

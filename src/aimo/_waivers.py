@@ -28,6 +28,15 @@ def waiver_problems(workflow: Workflow, ctx: Context) -> Iterator[tuple[int, str
                 "policy aimo knows, so it waives nothing.",
                 "the id of a known policy",
             )
+        elif waiver.policy == "waiver-valid":
+            # Waiving the check on waivers would let any invalid waiver through.
+            yield (
+                index,
+                "policy",
+                "The waiver names 'waiver-valid', which guards the waivers "
+                "themselves and cannot be waived.",
+                "a mandatory policy",
+            )
         elif enforcement is Enforcement.HARD_MANDATORY:
             yield (
                 index,

@@ -122,7 +122,7 @@ def workflow_documents() -> st.SearchStrategy[dict[str, Any]]:
             optional={
                 "value": st.floats(-1e6, 1e6, allow_nan=False),
                 "outcome": _enum(ReviewOutcome),
-                "notes": st.text(max_size=20),
+                "notes": texts,
             },
         ),
         max_size=4,
