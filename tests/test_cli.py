@@ -168,3 +168,20 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     assert _cli.main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert err == "aimo: error: OSError: the decision log disk is full\n"
+
+
+def test_a_closed_pipe_does_not_turn_deny_into_success() -> None:
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    reader.wait()
+    result = subprocess.run(
+        [sys.executable, "-m", "aimo", "check", str(NORTHWIND), "--today", "2026-11-27"],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert reader.stdin is not None
+    reader.stdin.close()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr

@@ -393,3 +393,30 @@ def test_a_broken_entry_point_is_a_policy_error(tmp_path: Path) -> None:
     )
     assert "broken-aimo" in result.stdout
     assert "could not be loaded" in result.stdout
+
+
+def test_two_instances_of_one_plugin_class_are_two_plugins() -> None:
+    one = aimo.policy(id="acme-one", title="One")(lambda w, c: None)
+    two = aimo.policy(id="acme-two", title="Two")(lambda w, c: None)
+    engine = aimo.Engine(plugins=[Plugin(one), Plugin(two)], builtins=False, entry_points=False)
+    assert [p.id for p in engine.policies] == ["acme-one", "acme-two"]
+    plugin = Plugin(one)
+    with pytest.raises(aimo.PolicyError, match="registered twice"):
+        aimo.Engine(plugins=[plugin, plugin], builtins=False, entry_points=False)
+
+
+def test_far_off_dates_and_datetimes_do_not_break_policies(
+    evaluate: Callable[..., aimo.Verdict],
+) -> None:
+    import datetime as dt
+
+    document = make({**ESCALATION_GAP, "waivers": [WAIVER]})
+    for today in (dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.datetime(2026, 11, 27, 23, 59)):
+        verdict = evaluate(document, today=today)
+        assert not [f for f in verdict.findings if f.outcome is aimo.Outcome.ERROR], today
+    assert evaluate(document, today=dt.datetime(2026, 11, 27, 8)).decision is aimo.Decision.ALLOW
+
+
+def test_the_digest_is_stable_for_any_text(evaluate: Callable[..., aimo.Verdict]) -> None:
+    document = {"id": "a", "x-note": "lone \ud800 surrogate"}
+    assert evaluate(document).digest == evaluate(dict(document)).digest

@@ -196,3 +196,35 @@ def test_inline_duplicate_workflow_ids(tmp_path: Path) -> None:
     path = _write(tmp_path / "m.yaml", "aimo: 1\nworkflows:\n  - id: a\n  - id: a\n")
     [problem] = _problems(path)
     assert (problem.path, problem.line) == ("/workflows/1/id", 4)
+
+
+def test_values_yaml_cannot_build_are_reported_with_path_and_line(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "w.yaml",
+        "id: w\nproduction:\n  went_live: 2026-02-30\nx-n: !!int abc\n",
+    )
+    problems = {p.path: p for p in _problems(path)}
+    assert set(problems) == {"/production/went_live", "/x-n"}
+    assert problems["/production/went_live"].line == 3
+    assert "day is out of range" in problems["/production/went_live"].message
+
+
+def test_keys_are_text_as_written(tmp_path: Path) -> None:
+    [problem] = _problems(_write(tmp_path / "w.yaml", "id: w\non: 1\n"))
+    assert (problem.path, problem.line) == ("/on", 2)
+    assert "unknown field 'on'" in problem.message
+
+
+def test_x_fields_hold_plain_data_only(tmp_path: Path) -> None:
+    [problem] = _problems(_write(tmp_path / "w.yaml", "id: w\nx-blob: !!binary /w==\n"))
+    assert problem.path == "/x-blob"
+    assert "plain data" in problem.message
+    [problem] = _problems(_write(tmp_path / "s.yaml", "id: w\nx-set: !!set {a, b}\n"))
+    assert problem.path == "/x-set"
+    plain = aimo.load(_write(tmp_path / "p.yaml", "id: w\nx-meta: {since: 2026-01-01, n: [1]}\n"))
+    assert isinstance(plain, aimo.Workflow)
+
+
+def test_json_beyond_its_own_limits_is_a_document_error(tmp_path: Path) -> None:
+    [problem] = _problems(_write(tmp_path / "w.json", '{"id": "w", "x-n": ' + "9" * 5000 + "}"))
+    assert "cannot be read" in problem.message

@@ -8,6 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from pydantic import ValidationError
 
 import aimo
 from conftest import COMPLIANT, make
@@ -255,3 +256,27 @@ def test_the_spec_example_is_valid_against_the_schema() -> None:
 def test_model_schema_rejects_typos_and_keeps_x_fields() -> None:
     assert _schema_valid({"aimo": 1, "organization": "N", "x-owner": "ops"}, MODEL_SCHEMA)
     assert not _schema_valid({"aimo": 1, "organisation": "N"}, MODEL_SCHEMA)
+
+
+def test_the_default_public_tool_ceiling_must_be_a_listed_class() -> None:
+    problems = _problems(
+        {"aimo": 1, "data_classes": ["public", "customer_pii"]}, aimo.OperatingModel
+    )
+    assert problems["/public_tools_max_class"] == "'internal' is not one of data_classes"
+
+
+def test_unknown_fields_are_caught_in_any_mapping() -> None:
+    import types
+
+    document = types.MappingProxyType({"id": "a", "stagee": "production"})
+    assert set(_problems(document)) == {"/stagee"}
+
+
+def test_documents_are_immutable() -> None:
+    workflow = aimo.Workflow.model_validate(make())
+    with pytest.raises(ValidationError):
+        workflow.owner = None  # type: ignore[misc]
+
+
+def test_cadence_is_bounded() -> None:
+    assert "/review/cadence_days" in _problems(make({"review.cadence_days": 3_000_000}))

@@ -109,18 +109,34 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             results.append(Result(str(file), None, [engine.evaluate(doc, today=today)]))
 
     problems = list(dict.fromkeys(problems))
-    if args.format == "json":
-        out.write(render_json(results, problems, today) + "\n")
+    decisions = {v.decision for r in results for v in r.verdicts}
+    if problems:
+        code = EXIT_USAGE
+    elif Decision.DENY in decisions or (args.fail_on == "warn" and Decision.WARN in decisions):
+        code = EXIT_DENY
     else:
-        out.write(render_table(results, today))
+        code = EXIT_OK
     for problem in problems:
         err.write(f"aimo: {problem}\n")
-    if problems:
-        return EXIT_USAGE
-    decisions = {v.decision for r in results for v in r.verdicts}
-    if Decision.DENY in decisions or (args.fail_on == "warn" and Decision.WARN in decisions):
-        return EXIT_DENY
-    return EXIT_OK
+    try:
+        if args.format == "json":
+            out.write(render_json(results, problems, today) + "\n")
+        else:
+            out.write(render_table(results, today))
+        out.flush()
+    except BrokenPipeError:
+        # The reader went away (`aimo check ... | head`): the verdict still decides the exit.
+        _silence(out)
+    return code
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a closed stream at the null device so Python's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def schema(args: argparse.Namespace, out: TextIO) -> int:
@@ -144,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return EXIT_OK
+        _silence(out)
+        return EXIT_USAGE
     except Exception as exc:
         # A plugin's hook, say, failed outside any policy: one line, never a traceback.
         err.write(f"aimo: error: {type(exc).__name__}: {exc}\n")

@@ -6,9 +6,9 @@ is generated from it): the first paragraph says what it checks, the rest why.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
+from aimo._dates import shift
 from aimo._hooks import hookimpl
 from aimo._models import (
     TIER_RANK,
@@ -600,24 +600,25 @@ def review_current(workflow: Workflow, ctx: Context) -> Findings:
     if review is None or review.cadence_days is None:
         yield NotApplicable("Without a review cadence there is no due date to check.")
         return
-    cadence = dt.timedelta(days=review.cadence_days)
+    cadence = review.cadence_days
+    earliest = shift(ctx.today, -cadence).isoformat()
     last = review.last_review_date
     if last is None:
         went_live = workflow.production.went_live if workflow.production else None
-        if went_live is not None and went_live + cadence < ctx.today:
+        if went_live is not None and (ctx.today - went_live).days > cadence:
             yield Violation(
                 f"The workflow has been live since {went_live.isoformat()} and has never been "
-                f"reviewed; reviews are due every {review.cadence_days} days.",
+                f"reviewed; reviews are due every {cadence} days.",
                 path="/review/last_reviewed",
-                expected=f"a review on or after {(ctx.today - cadence).isoformat()}",
+                expected=f"a review on or after {earliest}",
             )
-    elif last + cadence < ctx.today:
+    elif (ctx.today - last).days > cadence:
         yield Violation(
             f"The last review was on {last.isoformat()}; the next was due by "
-            f"{(last + cadence).isoformat()}.",
+            f"{shift(last, cadence).isoformat()}.",
             path="/review/last_reviewed",
             observed=last,
-            expected=f"a review on or after {(ctx.today - cadence).isoformat()}",
+            expected=f"a review on or after {earliest}",
         )
 
 

@@ -14,6 +14,7 @@ import pluggy
 from pydantic import BaseModel
 
 from aimo import _core_policies, hookspecs
+from aimo._dates import as_date
 from aimo._errors import DocumentError, PolicyError, Problem
 from aimo._hooks import PROJECT
 from aimo._loader import load, validate
@@ -178,8 +179,13 @@ class Engine:
     # -- building -------------------------------------------------------------------------
 
     def _register(self, plugin: object, name: str, version: str | None) -> None:
-        if self._pm.has_plugin(name) or self._pm.is_registered(plugin):
+        if self._pm.is_registered(plugin):
             raise PolicyError(f"the plugin {name!r} is registered twice")
+        # Two instances of one plugin class are two plugins: number the later ones.
+        base, count = name, 1
+        while self._pm.has_plugin(name):
+            count += 1
+            name = f"{base}#{count}"
         try:
             self._pm.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
@@ -270,14 +276,14 @@ class Engine:
         """
         document = _coerce_workflow(workflow)
         operating_model = _coerce_model(model) if model is not None else default_model()
-        day = today if today is not None else dt.datetime.now(dt.UTC).date()
+        day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
         ctx = Context(today=day, model=operating_model, run=run, enforcement=self._enforcement)
         return self._evaluate(document, ctx)
 
     def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
         """Judge every workflow of an operating model, in the model's order."""
         operating_model = _coerce_model(model)
-        day = today if today is not None else dt.datetime.now(dt.UTC).date()
+        day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
         results = []
         for document in operating_model.workflows:
             ctx = Context(today=day, model=operating_model, enforcement=self._enforcement)

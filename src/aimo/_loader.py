@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -30,6 +31,7 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -116,6 +118,9 @@ def _walk(
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and not key_node.tag.endswith(":merge"):
+                # Keys are text, as written: `on:` or `1:` must not turn into True or 1.
+                key_node.tag = _STR_TAG
             line = key_node.start_mark.line + 1
             if key is None:
                 problems.append(
@@ -181,12 +186,52 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, SourceMap, list[Pr
     return node, SourceMap(file, positions), problems
 
 
-def _construct(node: yaml.Node) -> Any:
+def _construct(node: yaml.Node, file: str) -> Any:
     loader = _SafeLoader("")
     try:
         return loader.construct_document(node)
+    except yaml.YAMLError:
+        raise
+    except Exception as exc:
+        # A value YAML parsed but cannot build (2026-02-30, `!!int abc`): find which one.
+        raise DocumentError(_construct_problems(node, file, exc)) from None
     finally:
         loader.dispose()
+
+
+def _scalars(node: yaml.Node, path: str) -> Iterator[tuple[str, yaml.ScalarNode]]:
+    if isinstance(node, yaml.ScalarNode):
+        yield path, node
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            yield from _scalars(value_node, f"{path}/{escape(key)}")
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _scalars(item, f"{path}/{index}")
+
+
+def _construct_problems(node: yaml.Node, file: str, exc: Exception) -> list[Problem]:
+    problems = []
+    loader = _SafeLoader("")
+    try:
+        for path, scalar in _scalars(node, ""):
+            try:
+                loader.construct_object(scalar, deep=True)
+            except Exception as scalar_exc:
+                kind = scalar.tag.rsplit(":", 1)[-1]
+                problems.append(
+                    Problem(
+                        path,
+                        f"the value {scalar.value!r} cannot be read as {kind}: {scalar_exc}",
+                        file,
+                        scalar.start_mark.line + 1,
+                        scalar.start_mark.column + 1,
+                    )
+                )
+    finally:
+        loader.dispose()
+    return problems or [Problem("", f"this document cannot be read: {exc}", file)]
 
 
 def _read_bytes(file: str) -> bytes:
@@ -226,7 +271,7 @@ def read(path: str | os.PathLike[str]) -> Parsed:
         return _read_json(text, file)
     try:
         node, source, problems = _compose(text, file)
-        data = None if node is None else _construct(node)
+        data = None if node is None else _construct(node, file)
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc, file)]) from None
     return Parsed(data, source, problems)
@@ -253,6 +298,9 @@ def _read_json(text: str, file: str) -> Parsed:
         raise DocumentError(
             [Problem("", f"the document nests deeper than {MAX_DEPTH} levels", file)]
         ) from None
+    except ValueError as exc:
+        # json's own limits, such as integers of more than 4,300 digits.
+        raise DocumentError([Problem("", f"this JSON cannot be read: {exc}", file)]) from None
     try:
         # JSON's values come from json; its lines, duplicates and limits from the composer.
         _, source, problems = _compose(text, file)
@@ -355,7 +403,7 @@ def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> Operatin
         return None
     for index, workflow in enumerate(model.workflows):
         workflow._source = (source, f"/workflows/{index}")
-    model.workflows = [*model.workflows, *loaded]
+    model = model.model_copy(update={"workflows": [*model.workflows, *loaded]})
     model._source = source
     return model
 

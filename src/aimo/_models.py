@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
@@ -131,11 +132,25 @@ def _custom_error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether a value is plain data that serialises to JSON the same way every time."""
+    if value is None or isinstance(value, str | int | float | dt.date):
+        return True
+    if depth > 64:
+        return False
+    if isinstance(value, list):
+        return all(_plain(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
 class _Document(BaseModel):
     """Base of every document part: rejects unknown fields, keeps ``x-`` ones."""
 
     model_config = ConfigDict(
         extra="allow",
+        frozen=True,
         validate_default=False,
         json_schema_extra={"additionalProperties": False, "patternProperties": {"^x-": {}}},
     )
@@ -150,15 +165,34 @@ class _Document(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _reject_unknown_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):
             return handler(data)
+        if not isinstance(data, dict):
+            data = dict(data)
         known = cls._known
-        unknown = [k for k in data if k not in known and not (isinstance(k, str) and k[:2] == "x-")]
+        unknown = [
+            k
+            for k in data
+            if k not in known and not (isinstance(k, str) and k[:2] == "x-" and _plain(data[k]))
+        ]
         if not unknown:
             return handler(data)
         # Report the unknown fields together with every other problem in this part.
         errors: list[InitErrorDetails] = []
         for key in unknown:
+            if isinstance(key, str) and key[:2] == "x-":
+                errors.append(
+                    {
+                        "type": _custom_error(
+                            "plain_data",
+                            "an 'x-' field holds plain data: text, numbers, true/false, dates, "
+                            "lists and mappings with text keys",
+                        ),
+                        "loc": (key,),
+                        "input": data[key],
+                    }
+                )
+                continue
             hint = difflib.get_close_matches(str(key), sorted(known), n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             errors.append(
@@ -294,7 +328,7 @@ class ReviewEntry(_Document):
 class Review(_Document):
     """The review cadence and its history (seed: "Monitor, Review, and Retire")."""
 
-    cadence_days: Annotated[int, Field(ge=1)] | None = None
+    cadence_days: Annotated[int, Field(ge=1, le=3660)] | None = None
     last_reviewed: dt.date | None = None
     history: list[ReviewEntry] = Field(default_factory=list)
 
@@ -400,7 +434,7 @@ class OperatingModel(_Document):
     data_classes: Annotated[list[Text], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_DATA_CLASSES)
     )
-    public_tools_max_class: Text = "internal"
+    public_tools_max_class: Text = Field(default="internal", validate_default=True)
     selection: Selection = Field(default_factory=Selection)
     workflows: list[Workflow] = Field(default_factory=list)
     workflow_files: list[Text] = Field(default_factory=list)
@@ -420,9 +454,7 @@ class OperatingModel(_Document):
     def _known_class(cls, value: str, info: ValidationInfo) -> str:
         classes = info.data.get("data_classes")
         if classes is not None and value not in classes:
-            raise PydanticCustomError(
-                "unknown_class", "{value!r} is not one of data_classes", {"value": value}
-            )
+            raise _custom_error("unknown_class", f"{value!r} is not one of data_classes")
         return value
 
     @cached_property

@@ -117,7 +117,8 @@ def document_digest(workflow: Workflow) -> str:
     """
     data = _drop_nulls(workflow.model_dump(mode="json", exclude_none=True))
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate from a JSON escape still hashes, and the same way.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Verdict(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
+from aimo._dates import shift
 from aimo._models import Workflow
 from aimo._policy import Context
 from aimo._verdict import Enforcement
@@ -17,7 +17,7 @@ EXPIRY_WARNING_DAYS = 14
 
 def waiver_problems(workflow: Workflow, ctx: Context) -> Iterator[tuple[int, str, str, str]]:
     """Yield ``(index, field, message, expected)`` for each problem of each waiver."""
-    latest = ctx.today + dt.timedelta(days=MAX_WAIVER_DAYS)
+    latest = shift(ctx.today, MAX_WAIVER_DAYS)
     for index, waiver in enumerate(workflow.waivers):
         enforcement = ctx.enforcement.get(waiver.policy)
         if enforcement is None:
