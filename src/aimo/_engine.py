@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from importlib import metadata
 from typing import Any
@@ -349,6 +349,9 @@ class Engine:
         verdict._document = workflow
         if self._verdict_hooks:
             self._pm.hook.aimo_verdict(verdict=verdict, workflow=workflow, ctx=ctx)
+        if _OBSERVERS:
+            for observe in _OBSERVERS:
+                observe(self, verdict)
         return verdict
 
     def _run_check(
@@ -446,6 +449,10 @@ def _coerce_model(model: ModelLike) -> OperatingModel:
         return document
     raise TypeError(f"expected an OperatingModel, a mapping or a path, not {type(model).__name__}")
 
+
+#: Called with (engine, verdict) after every evaluation by any engine. For aimo's own
+#: tooling (the pytest plugin's outcome coverage); plugins use the aimo_verdict hook.
+_OBSERVERS: list[Callable[[Engine, Verdict], None]] = []
 
 _DEFAULT_MODEL: OperatingModel | None = None
 _DEFAULT_ENGINE: Engine | None = None
