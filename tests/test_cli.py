@@ -185,3 +185,54 @@ def test_a_closed_pipe_does_not_turn_deny_into_success() -> None:
     reader.stdin.close()
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+def test_policies_lists_every_policy_with_its_source() -> None:
+    result = aimo("policies")
+    assert result.returncode == 0
+    assert "owner-named" in result.stdout
+    assert "marketing 1.0" in result.stdout
+    rows = json.loads(aimo("policies", "--format", "json").stdout)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["claims-substantiated"]["source"] == "marketing"
+    assert by_id["owner-named"]["enforcement"] == "hard_mandatory"
+    assert set(by_id["quality-drift"]) == {
+        "id",
+        "source",
+        "version",
+        "enforcement",
+        "severity",
+        "applies_from",
+        "title",
+    }
+
+
+def test_policies_shows_enforcement_after_a_models_configuration(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "aimo: 1\npolicies:\n  enforcement: {quality-drift: mandatory}\n  disable: [marketing]\n"
+    )
+    rows = json.loads(aimo("policies", "--format", "json", "--model", model).stdout)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["quality-drift"]["enforcement"] == "mandatory"
+    assert "claims-substantiated" not in by_id
+
+
+def test_check_honours_a_models_configuration(tmp_path: Path) -> None:
+    (tmp_path / "model.yaml").write_text(
+        "aimo: 1\nworkflows: [{id: bare-idea}]\npolicies: {disable: [use-case-qualifies]}\n"
+    )
+    assert aimo("check", tmp_path / "model.yaml").returncode == 0
+    (tmp_path / "model.yaml").write_text(
+        "aimo: 1\nworkflows: [{id: bare-idea}]\npolicies: {disable: [use-case-qualifie]}\n"
+    )
+    result = aimo("check", tmp_path / "model.yaml")
+    assert result.returncode == 2
+    assert "use-case-qualifie" in result.stderr
+    _no_traceback(result)
+
+
+def test_schema_pack_prints_the_pack_schema() -> None:
+    result = aimo("schema", "--pack")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["title"] == "aimo policy pack"

@@ -26,6 +26,10 @@ PUBLIC_API = {
     "Policy",
     "Location",
     "Problem",
+    # spec 4.5 and 4.6
+    "load_pack",
+    "Pack",
+    "PolicyConfig",
     # exceptions
     "AimoError",
     "DocumentError",

@@ -37,6 +37,7 @@ from aimo._models import (
     OutputChecks,
     OutputStandard,
     Person,
+    PolicyConfig,
     Production,
     Recurrence,
     Review,
@@ -52,6 +53,7 @@ from aimo._models import (
     Waiver,
     Workflow,
 )
+from aimo._packs import Pack, load_pack
 from aimo._policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._source import Location
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Severity, Verdict
@@ -82,8 +84,10 @@ __all__ = [
     "Outcome",
     "OutputChecks",
     "OutputStandard",
+    "Pack",
     "Person",
     "Policy",
+    "PolicyConfig",
     "PolicyError",
     "PolicyRef",
     "PolicyViolation",
@@ -111,5 +115,6 @@ __all__ = [
     "hookimpl",
     "hookspecs",
     "load",
+    "load_pack",
     "policy",
 ]

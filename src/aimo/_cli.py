@@ -15,7 +15,8 @@ from aimo._engine import Engine, default_engine
 from aimo._errors import AimoError, DocumentError, Problem
 from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
-from aimo._output import Result, render_json, render_table
+from aimo._output import Result, render_json, render_policies, render_table
+from aimo._packs import PACK_SCHEMA
 from aimo._verdict import Decision
 from aimo._version import __version__
 
@@ -59,8 +60,22 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 on deny only (default), or on warn too",
     )
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of the documents")
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the documents, or of a policy pack"
+    )
     schema.add_argument("kind", nargs="?", choices=("workflow", "model"), default="workflow")
+    schema.add_argument("--pack", action="store_true", help="the schema of a pack file")
+
+    policies = commands.add_parser(
+        "policies",
+        help="list every policy the engine knows",
+        description="List every policy: id, source pack or plugin and its version, "
+        "enforcement after configuration, severity, the stage it applies from, title.",
+    )
+    policies.add_argument("--format", choices=("table", "json"), default="table")
+    policies.add_argument(
+        "--model", metavar="PATH", help="apply this operating model's policy configuration"
+    )
     return parser
 
 
@@ -140,8 +155,24 @@ def _silence(stream: TextIO) -> None:
 
 
 def schema(args: argparse.Namespace, out: TextIO) -> int:
-    cls = OperatingModel if args.kind == "model" else Workflow
-    out.write(json.dumps(cls.model_json_schema(), indent=2) + "\n")
+    if args.pack:
+        document = PACK_SCHEMA
+    else:
+        document = (OperatingModel if args.kind == "model" else Workflow).model_json_schema()
+    out.write(json.dumps(document, indent=2) + "\n")
+    return EXIT_OK
+
+
+def policies(args: argparse.Namespace, out: TextIO) -> int:
+    engine = default_engine()
+    if args.model:
+        model = load(args.model)
+        if not isinstance(model, OperatingModel):
+            raise DocumentError(
+                [Problem("", "this file is a workflow, not an operating model", args.model)]
+            )
+        engine = engine.configured(model.policies, Path(args.model).parent)
+    out.write(render_policies(engine, args.format))
     return EXIT_OK
 
 
@@ -153,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return check(args, out, err)
+        if args.command == "policies":
+            return policies(args, out)
         return schema(args, out)
     except AimoError as exc:
         err.write(f"aimo: {exc}\n")

@@ -7,6 +7,7 @@ fails while the page and the code disagree.
 from __future__ import annotations
 
 from aimo._engine import Engine
+from aimo._policy import Policy
 
 HEADER = """\
 # Policy reference
@@ -29,6 +30,49 @@ claims of conformance.
 """
 
 
+CORE_INTRO = """\
+The core policies are Python and follow the sections of the operating-model guide: select
+use cases with discipline, define roles and review, calibrate governance to consequence,
+decide what belongs on owned infrastructure, move work into production deliberately, and
+monitor, review and retire."""
+
+PACK_INTRO = {
+    "marketing": """\
+Marketing-law rules, shipped as the declarative pack `policies/marketing.yaml` and on by
+default (disable it with `policies: {disable: [marketing]}`). Every rule is expressed as a
+JSON Schema, so no rule in this pack needed Python. They apply from pilot; a rule whose
+condition (`when`) does not match the workflow reports `not_applicable`. Each cites the law
+it comes from; like every reference here, that is a pointer, not legal advice.""",
+}
+
+
+def _section(policy: Policy) -> list[str]:
+    what, _, why = policy.description.partition("\n\n")
+    lines = [
+        "",
+        f"### `{policy.id}`",
+        "",
+        f"**{policy.title}.**",
+        "",
+        f"- Applies from: {policy.applies_from.value}"
+        + (" (retired workflows too)" if policy.retired else ""),
+        f"- Enforcement: {policy.enforcement.value}",
+        f"- Severity: {policy.severity.value}",
+    ]
+    if policy.seed_section:
+        lines.append(f"- Seed section: {policy.seed_section}")
+    lines += [
+        f"- References: {'; '.join(policy.references)}",
+        "",
+        f"**What it checks.** {' '.join(what.split())}",
+    ]
+    if why.strip():
+        lines += ["", f"**Why.** {' '.join(why.split())}"]
+    if policy.remediation:
+        lines += ["", f"**How to fix it.** {' '.join(policy.remediation.split())}"]
+    return lines
+
+
 def policy_reference(engine: Engine | None = None) -> str:
     """The Markdown policy reference for every policy the engine knows."""
     engine = engine or Engine(entry_points=False)
@@ -38,27 +82,21 @@ def policy_reference(engine: Engine | None = None) -> str:
             f"| [`{p.id}`](#{p.id}) | {p.title} | {p.applies_from.value} | "
             f"{p.enforcement.value} | {p.severity.value} |"
         )
+    groups: dict[str | None, list[Policy]] = {}
     for p in engine.policies:
-        what, _, why = p.description.partition("\n\n")
-        lines += [
-            "",
-            f"## `{p.id}`",
-            "",
-            f"**{p.title}.**",
-            "",
-            f"- Applies from: {p.applies_from.value}"
-            + (" (retired workflows too)" if p.retired else ""),
-            f"- Enforcement: {p.enforcement.value}",
-            f"- Severity: {p.severity.value}",
-            f"- Seed section: {p.seed_section}",
-            f"- References: {'; '.join(p.references)}",
-            "",
-            f"**What it checks.** {' '.join(what.split())}",
-        ]
-        if why.strip():
-            lines += ["", f"**Why.** {' '.join(why.split())}"]
-        if p.remediation:
-            lines += ["", f"**How to fix it.** {p.remediation}"]
+        groups.setdefault(p.pack, []).append(p)
+    for pack, policies in groups.items():
+        if pack is None:
+            lines += ["", "## Core policies", "", CORE_INTRO]
+        else:
+            lines += [
+                "",
+                f"## The `{pack}` pack (version {policies[0].pack_version})",
+                "",
+                PACK_INTRO.get(pack, "A declarative pack: each rule is a JSON Schema."),
+            ]
+        for policy in policies:
+            lines += _section(policy)
     return "\n".join(lines) + "\n"
 
 

@@ -8,17 +8,20 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pluggy
 from pydantic import BaseModel
 
 from aimo import _core_policies, hookspecs
+from aimo._config import coerce_config, merge_configs, resolve_pack_paths
 from aimo._dates import as_date
-from aimo._errors import DocumentError, PolicyError, Problem
+from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
 from aimo._hooks import PROJECT
 from aimo._loader import load, validate
-from aimo._models import OperatingModel, Stage, Workflow
+from aimo._models import OperatingModel, PolicyConfig, Stage, Workflow
+from aimo._packs import Pack, builtin_pack_paths, load_pack
 from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
 from aimo._source import Location, SourceMap, unescape
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict
@@ -76,11 +79,22 @@ def resolve(document: Any, path: str) -> Any:
 class _Entry:
     """A policy as this engine runs it: where it came from and its prebuilt findings."""
 
-    __slots__ = ("enforcement", "not_applicable", "passed", "policy", "ref")
+    __slots__ = ("builtin", "enforcement", "not_applicable", "passed", "policy", "ref")
 
-    def __init__(self, policy: Policy, source: str, version: str | None) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        source: str,
+        version: str | None,
+        *,
+        builtin: bool = False,
+        enforcement: Enforcement | None = None,
+    ) -> None:
         self.policy = policy
-        self.enforcement = policy.enforcement
+        self.builtin = builtin
+        self.enforcement = enforcement if enforcement is not None else policy.enforcement
+        if policy.pack is not None:
+            source, version = policy.pack, policy.pack_version
         self.ref = PolicyRef.model_construct(id=policy.id, source=source, version=version)
         # Findings without a location are the same for every workflow: build them once.
         self.passed = self.finding(Outcome.PASS, f"{policy.title}.")
@@ -126,6 +140,46 @@ class _Entry:
         )
 
 
+def apply_config(
+    entries: list[_Entry], config: PolicyConfig | None
+) -> tuple[list[_Entry], dict[str, Enforcement]]:
+    """The entries a configuration keeps, and every known id's enforcement after it.
+
+    Disabled policies are neither evaluated nor reported, but stay known, so a waiver that
+    names one is not mistaken for a waiver of an unknown policy.
+    """
+    if config is None:
+        return entries, {e.policy.id: e.enforcement for e in entries}
+    ids = {e.policy.id for e in entries}
+    packs = {e.policy.pack for e in entries if e.policy.pack is not None}
+    for name in config.disable:
+        if name not in ids and name not in packs:
+            raise ConfigError(
+                f"/policies/disable: {name!r} is neither a known policy nor a known pack"
+            )
+    for policy_id in config.enforcement:
+        if policy_id not in ids:
+            raise ConfigError(f"/policies/enforcement: {policy_id!r} is not a known policy")
+    disabled = set(config.disable)
+    kept: list[_Entry] = []
+    enforcement: dict[str, Enforcement] = {}
+    for entry in entries:
+        policy = entry.policy
+        level = config.enforcement.get(policy.id)
+        if level is not None and Enforcement(level) is not entry.enforcement:
+            entry = _Entry(
+                policy,
+                entry.ref.source,
+                entry.ref.version,
+                builtin=entry.builtin,
+                enforcement=Enforcement(level),
+            )
+        enforcement[policy.id] = entry.enforcement
+        if policy.id not in disabled and policy.pack not in disabled:
+            kept.append(entry)
+    return kept, enforcement
+
+
 def _plugin_name(plugin: object) -> str:
     name = getattr(plugin, "__name__", None)
     if isinstance(name, str):
@@ -148,37 +202,60 @@ class Engine:
     Policies are collected once, when the engine is built: from aimo's built-ins, from the
     packages installed under the entry-point group ``aimo``, and from ``plugins``.
 
-    :param plugins: objects or modules with ``@aimo.hookimpl`` implementations.
-    :param builtins: register aimo's core policies (default True).
+    :param plugins: objects or modules with ``@aimo.hookimpl`` implementations, or packs
+        loaded with :func:`aimo.load_pack`.
+    :param config: a :class:`PolicyConfig` (or its plain data): more pack paths, policies or
+        packs to disable, enforcement to raise or lower.
+    :param base_dir: the folder ``config.paths`` are relative to (default: the current one).
+    :param builtins: register aimo's core policies and shipped packs (default True).
     :param entry_points: load installed plugins from the ``aimo`` entry-point group.
-    :raises PolicyError: when a plugin cannot be loaded, returns something that is not a
-        policy, or two policies share one id.
+    :raises PolicyError: when a plugin or pack cannot be loaded, returns something that is
+        not a policy, or two policies share one id.
+    :raises ConfigError: when the configuration names an unknown policy or pack, a pack path
+        that does not exist, or lowers a policy below its floor.
     """
 
     def __init__(
         self,
         plugins: Iterable[object] = (),
         *,
+        config: PolicyConfig | Mapping[str, Any] | None = None,
+        base_dir: str | os.PathLike[str] | None = None,
         builtins: bool = True,
         entry_points: bool = True,
     ) -> None:
+        self._plugins = tuple(plugins)
+        self._builtins = builtins
+        self._entry_points = entry_points
+        self._config = coerce_config(config)
+        self._pack_paths = resolve_pack_paths(self._config, Path(base_dir or os.getcwd()))
+        self._derived: dict[tuple[str, ...], Engine] = {}
+
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._sources: dict[str, tuple[str, str | None]] = {}
+        builtin_names = set()
         if builtins:
-            self._register(_core_policies, "aimo", __version__)
+            builtin_names.add(self._register(_core_policies, "aimo", __version__))
+            for path in builtin_pack_paths():
+                builtin_names.add(self._register_pack(load_pack(path)))
         if entry_points:
             self._load_entry_points()
-        for plugin in plugins:
-            self._register(plugin, _plugin_name(plugin), _plugin_version(plugin))
-        self._entries = self._collect()
-        self._enforcement = {e.policy.id: e.enforcement for e in self._entries}
+        for plugin in self._plugins:
+            if isinstance(plugin, Pack):
+                self._register_pack(plugin)
+            else:
+                self._register(plugin, _plugin_name(plugin), _plugin_version(plugin))
+        for path in self._pack_paths:
+            self._register_pack(load_pack(path))
+        entries = self._collect(builtin_names)
+        self._entries, self._enforcement = apply_config(entries, self._config)
         self._policy_set = [e.ref for e in self._entries]
         self._verdict_hooks = bool(self._pm.hook.aimo_verdict.get_hookimpls())
 
     # -- building -------------------------------------------------------------------------
 
-    def _register(self, plugin: object, name: str, version: str | None) -> None:
+    def _register(self, plugin: object, name: str, version: str | None) -> str:
         if self._pm.is_registered(plugin):
             raise PolicyError(f"the plugin {name!r} is registered twice")
         # Two instances of one plugin class are two plugins: number the later ones.
@@ -191,6 +268,10 @@ class Engine:
         except (ValueError, pluggy.PluginValidationError) as exc:
             raise PolicyError(f"the plugin {name!r} is not a valid aimo plugin: {exc}") from None
         self._sources[name] = (name, version)
+        return name
+
+    def _register_pack(self, pack: Pack) -> str:
+        return self._register(pack, f"pack:{pack.name}", pack.version)
 
     def _load_entry_points(self) -> None:
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
@@ -206,11 +287,17 @@ class Engine:
             if dist:
                 self._sources[ep.name] = (dist.name, dist.version)
 
-    def _collect(self) -> list[_Entry]:
+    def _collect(self, builtin_names: set[str]) -> list[_Entry]:
         entries: list[_Entry] = []
         owners: dict[str, str] = {}
         # Each plugin is asked on its own so that every policy is attributed to its source.
-        for impl in reversed(self._pm.hook.aimo_policies.get_hookimpls()):
+        # pluggy keeps its own call order; ours is registration order (core first, then packs).
+        registered = list(self._sources)
+        impls = sorted(
+            self._pm.hook.aimo_policies.get_hookimpls(),
+            key=lambda impl: registered.index(impl.plugin_name),
+        )
+        for impl in impls:
             source, version = self._sources[impl.plugin_name]
             try:
                 result: Any = impl.function()
@@ -225,17 +312,49 @@ class Engine:
                         f"the plugin {source!r} returned {item!r}, which is not a policy "
                         "made with @aimo.policy"
                     )
+                entry = _Entry(item, source, version, builtin=impl.plugin_name in builtin_names)
+                where = entry.ref.source
                 if item.id in owners:
                     raise PolicyError(
                         f"two policies have the id {item.id!r}: one from {owners[item.id]}, "
-                        f"one from {source}"
+                        f"one from {where}"
                     )
-                owners[item.id] = source
-                entries.append(_Entry(item, source, version))
+                owners[item.id] = where
+                entries.append(entry)
         # Built-ins keep their documented order; the rest follow by id, whatever the load order.
-        builtin = [e for e in entries if e.ref.source == "aimo"]
-        others = sorted((e for e in entries if e.ref.source != "aimo"), key=lambda e: e.policy.id)
+        builtin = [e for e in entries if e.builtin]
+        others = sorted((e for e in entries if not e.builtin), key=lambda e: e.policy.id)
         return builtin + others
+
+    def configured(self, config: PolicyConfig | None, base_dir: Path | None = None) -> Engine:
+        """This engine with ``config`` applied on top of its own configuration.
+
+        Paths are resolved against ``base_dir``; packs and enforcement merge, the given
+        configuration winning. Engines are cached per configuration, so an operating model
+        evaluated many times builds its engine once.
+        """
+        if config is None:
+            return self
+        extra = resolve_pack_paths(config, base_dir or Path(os.getcwd()))
+        key = (config.model_dump_json(), *map(str, extra))
+        derived = self._derived.get(key)
+        if derived is None:
+            merged = merge_configs(self._config, self._pack_paths, config, extra)
+            derived = Engine(
+                self._plugins,
+                config=merged,
+                builtins=self._builtins,
+                entry_points=self._entry_points,
+            )
+            self._derived[key] = derived
+        return derived
+
+    def _for_model(self, model: OperatingModel) -> Engine:
+        if model.policies is None:
+            return self
+        source: SourceMap | None = model._source
+        base = Path(source.file).parent if source is not None else None
+        return self.configured(model.policies, base)
 
     # -- what the engine knows -------------------------------------------------------------
 
@@ -248,6 +367,13 @@ class Engine:
     def policy_set(self) -> list[PolicyRef]:
         """Every policy id with the source and version it came from."""
         return list(self._policy_set)
+
+    def enforcement(self, policy_id: str) -> Enforcement:
+        """A known policy's enforcement after configuration.
+
+        :raises KeyError: for an id the engine does not know.
+        """
+        return self._enforcement[policy_id]
 
     @property
     def plugin_manager(self) -> pluggy.PluginManager:
@@ -277,17 +403,19 @@ class Engine:
         document = _coerce_workflow(workflow)
         operating_model = _coerce_model(model) if model is not None else default_model()
         day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
-        ctx = Context(today=day, model=operating_model, run=run, enforcement=self._enforcement)
-        return self._evaluate(document, ctx)
+        engine = self._for_model(operating_model)
+        ctx = Context(today=day, model=operating_model, run=run, enforcement=engine._enforcement)
+        return engine._evaluate(document, ctx)
 
     def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
         """Judge every workflow of an operating model, in the model's order."""
         operating_model = _coerce_model(model)
         day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
+        engine = self._for_model(operating_model)
         results = []
         for document in operating_model.workflows:
-            ctx = Context(today=day, model=operating_model, enforcement=self._enforcement)
-            results.append(self._evaluate(document, ctx))
+            ctx = Context(today=day, model=operating_model, enforcement=engine._enforcement)
+            results.append(engine._evaluate(document, ctx))
         return results
 
     def _evaluate(self, workflow: Workflow, ctx: Context) -> Verdict:

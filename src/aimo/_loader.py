@@ -17,8 +17,8 @@ from typing import Any, NamedTuple, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from aimo._errors import DocumentError, Problem
-from aimo._models import OperatingModel, Workflow
+from aimo._errors import ConfigError, DocumentError, Problem
+from aimo._models import OperatingModel, PolicyConfig, Workflow
 from aimo._source import SourceMap, escape, pointer
 
 __all__ = ["MAX_DOCUMENT_BYTES", "load", "validate"]
@@ -363,6 +363,8 @@ def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
     if is_model(parsed.data):
         model = _load_model(Path(path), parsed, problems)
         if model is not None and not problems:
+            if model.policies is not None:
+                _check_config(model.policies, Path(path))
             return model
     elif isinstance(parsed.data, dict) and "id" in parsed.data:
         workflow = _workflow(parsed._replace(problems=[]), problems)
@@ -371,6 +373,18 @@ def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
     else:
         problems.append(_kind_problem(parsed.data, parsed.source.file))
     raise DocumentError(problems)
+
+
+def _check_config(config: PolicyConfig, path: Path) -> None:
+    """What configuration errors a model file alone can show: the floor rule, pack paths."""
+    # Imported here: the configuration module validates through this one.
+    from aimo._config import check_floor, resolve_pack_paths
+
+    check_floor(config, str(path) + ": ")
+    try:
+        resolve_pack_paths(config, path.parent)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> OperatingModel | None:

@@ -43,6 +43,7 @@ __all__ = [
     "OutputChecks",
     "OutputStandard",
     "Person",
+    "PolicyConfig",
     "Production",
     "Recurrence",
     "Review",
@@ -421,6 +422,17 @@ class Selection(_Document):
     min_score: Annotated[int, Field(ge=0, le=9)] = 6
 
 
+EnforcementLevel = Literal["advisory", "mandatory", "hard_mandatory"]
+
+
+class PolicyConfig(_Document):
+    """Which policies run and how strictly (spec section 4.6)."""
+
+    paths: list[Text] = Field(default_factory=list)
+    disable: list[Slug] = Field(default_factory=list)
+    enforcement: dict[Slug, EnforcementLevel] = Field(default_factory=dict)
+
+
 DEFAULT_DATA_CLASSES = ["public", "internal", "confidential", "personal", "sensitive_personal"]
 
 
@@ -438,6 +450,7 @@ class OperatingModel(_Document):
     selection: Selection = Field(default_factory=Selection)
     workflows: list[Workflow] = Field(default_factory=list)
     workflow_files: list[Text] = Field(default_factory=list)
+    policies: PolicyConfig | None = None
 
     _source: Any = PrivateAttr(default=None)
 

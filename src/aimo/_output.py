@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aimo._engine import Engine
 from aimo._errors import Problem
 from aimo._models import OperatingModel
 from aimo._verdict import Decision, Finding, Outcome, Verdict
@@ -123,3 +124,36 @@ def render_json(results: Sequence[Result], problems: Sequence[Problem], today: d
         "summary": {d.value: totals.get(d.value, 0) for d in Decision},
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_policies(engine: Engine, fmt: str) -> str:
+    """Every policy the engine evaluates, after configuration, as a table or JSON."""
+    rows = [
+        {
+            "id": policy.id,
+            "source": ref.source,
+            "version": ref.version,
+            "enforcement": engine.enforcement(policy.id).value,
+            "severity": policy.severity.value,
+            "applies_from": policy.applies_from.value,
+            "title": policy.title,
+        }
+        for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
+    ]
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    header = ("ID", "SOURCE", "ENFORCEMENT", "SEVERITY", "FROM", "TITLE")
+    table: list[tuple[str, ...]] = [header]
+    for r in rows:
+        source = f"{r['source']} {r['version']}" if r["version"] else str(r["source"])
+        table.append(
+            (
+                str(r["id"]),
+                source,
+                str(r["enforcement"]),
+                str(r["severity"]),
+                str(r["applies_from"]),
+                str(r["title"]),
+            )
+        )
+    return "\n".join(_columns(table)) + f"\n\n{len(rows)} policies\n"

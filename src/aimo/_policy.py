@@ -83,7 +83,7 @@ class NotApplicable:
 class Context:
     """What a check knows besides the workflow: the date, the operating model and the run."""
 
-    __slots__ = ("enforcement", "model", "run", "today")
+    __slots__ = ("_plain", "enforcement", "model", "run", "today")
 
     def __init__(
         self,
@@ -98,6 +98,18 @@ class Context:
         self.run = run
         #: Every policy id the engine knows, with its enforcement after configuration.
         self.enforcement: Mapping[str, Enforcement] = enforcement or {}
+        self._plain: tuple[Workflow, dict[str, Any]] | None = None
+
+    def plain(self, workflow: Workflow) -> dict[str, Any]:
+        """The workflow as plain JSON data (nulls left out), dumped once per evaluation.
+
+        Declarative rules validate this form; any policy that wants JSON can share it.
+        """
+        cached = self._plain
+        if cached is None or cached[0] is not workflow:
+            cached = (workflow, workflow.model_dump(mode="json", exclude_none=True))
+            self._plain = cached
+        return cached[1]
 
     def required_tier(self, workflow: Workflow) -> ReviewTier | None:
         """The review tier the workflow's consequence requires in the model's ``tiers``."""
@@ -126,6 +138,8 @@ class Policy:
         "description",
         "enforcement",
         "id",
+        "pack",
+        "pack_version",
         "references",
         "remediation",
         "retired",
@@ -171,6 +185,9 @@ class Policy:
         self.references = tuple(references)
         self.remediation = remediation
         self.retired = retired
+        #: The declarative pack the policy came from, if any, and that pack's version.
+        self.pack: str | None = None
+        self.pack_version: str | None = None
         #: What the policy checks and why: the check's docstring, unless given.
         self.description = inspect.cleandoc(doc if doc is not None else check.__doc__ or "")
 

@@ -1,0 +1,245 @@
+"""Declarative policy packs: YAML files whose rules are JSON Schemas (spec section 4.5).
+
+A rule says what a workflow must satisfy (``require``), optionally only ``when`` another
+schema matches. Nothing in a pack ever runs: a pack is data, validated against
+:data:`PACK_SCHEMA` when it is loaded, and its schemas may only refer within themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError as SchemaValidationError
+
+from aimo._errors import DocumentError, PolicyError
+from aimo._hooks import hookimpl
+from aimo._loader import read
+from aimo._models import Workflow
+from aimo._policy import Context, NotApplicable, Policy, Violation
+from aimo._source import pointer
+
+__all__ = ["PACK_SCHEMA", "Pack", "builtin_pack_paths", "load_pack"]
+
+_SLUG = "^[a-z0-9][a-z0-9-]{0,62}$"
+_TEXT = {"type": "string", "minLength": 1}
+_SCHEMA = {"type": ["object", "boolean"]}
+
+#: The JSON Schema every pack file must satisfy; ``aimo schema --pack`` prints it.
+PACK_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "urn:aimo:schema:pack:1",
+    "title": "aimo policy pack",
+    "description": "A declarative policy pack: rules that are JSON Schemas a workflow must "
+    "satisfy. No code in a pack ever runs.",
+    "type": "object",
+    "required": ["pack", "version", "policies"],
+    "additionalProperties": False,
+    "patternProperties": {"^x-": {}},
+    "properties": {
+        "pack": {"type": "string", "pattern": _SLUG, "description": "The pack's name."},
+        "version": {**_TEXT, "description": "The pack's version, reported in verdicts."},
+        "description": _TEXT,
+        "policies": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/rule"},
+            "description": "The pack's rules, each a policy.",
+        },
+    },
+    "$defs": {
+        "rule": {
+            "type": "object",
+            "required": ["id", "title", "require", "message"],
+            "additionalProperties": False,
+            "patternProperties": {"^x-": {}},
+            "properties": {
+                "id": {"type": "string", "pattern": _SLUG},
+                "title": _TEXT,
+                "description": {
+                    **_TEXT,
+                    "description": "What the rule checks and why; the first paragraph is "
+                    "what, the rest why.",
+                },
+                "severity": {"enum": ["info", "low", "medium", "high", "critical"]},
+                "enforcement": {"enum": ["advisory", "mandatory", "hard_mandatory"]},
+                "applies_from": {"enum": ["idea", "pilot", "production"]},
+                "retired": {"type": "boolean"},
+                "seed_section": _TEXT,
+                "references": {"type": "array", "items": _TEXT},
+                "when": {
+                    **_SCHEMA,
+                    "description": "Apply the rule only to workflows that "
+                    "match this schema; otherwise it is not_applicable.",
+                },
+                "require": {**_SCHEMA, "description": "The schema the workflow must satisfy."},
+                "message": {**_TEXT, "description": "What is wrong, for a marketing manager."},
+                "remediation": _TEXT,
+            },
+        }
+    },
+}
+
+_PACK_VALIDATOR = jsonschema.Draft202012Validator(PACK_SCHEMA)
+_REQUIRED = re.compile(r"^'(.*)' is a required property$")
+
+
+def _local_refs_only(schema: Any, where: str) -> Iterator[str]:
+    """Yield a problem for each reference that points outside the schema itself."""
+    if isinstance(schema, Mapping):
+        for key, value in schema.items():
+            if key in ("$ref", "$dynamicRef") and not (
+                isinstance(value, str) and value.startswith("#")
+            ):
+                yield f"{where}/{key} refers to {value!r}; a pack may only refer within itself"
+            elif key in ("$schema", "$id", "$anchor", "$dynamicAnchor") and where:
+                yield f"{where}/{key} is not allowed in a rule; rules use JSON Schema 2020-12"
+            else:
+                yield from _local_refs_only(value, f"{where}/{key}")
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _local_refs_only(item, f"{where}/{index}")
+
+
+def _expected(error: SchemaValidationError) -> Any:
+    if error.validator == "required":
+        return "this field present"
+    return {str(error.validator): error.validator_value}
+
+
+class _Rule:
+    """The check of one declarative rule: two compiled schemas, no code from the pack."""
+
+    __slots__ = ("message", "require", "when")
+
+    def __init__(self, require: Any, when: Any, message: str) -> None:
+        self.require = jsonschema.Draft202012Validator(require)
+        self.when = None if when is None else jsonschema.Draft202012Validator(when)
+        self.message = message
+
+    def __call__(self, workflow: Workflow, ctx: Context) -> Iterator[Violation | NotApplicable]:
+        document = ctx.plain(workflow)
+        if self.when is not None and not self.when.is_valid(document):
+            yield NotApplicable("The rule's condition does not match this workflow.")
+            return
+        for error in self.require.iter_errors(document):
+            path = list(error.absolute_path)
+            observed = error.instance
+            if error.validator == "required":
+                # Point at the missing field itself, not at the object that lacks it.
+                missing = _REQUIRED.match(error.message)
+                if missing:
+                    path.append(missing.group(1))
+                observed = None
+            yield Violation(
+                self.message, path=pointer(path), observed=observed, expected=_expected(error)
+            )
+
+
+class Pack:
+    """A loaded declarative pack, registered with an engine like any plugin."""
+
+    def __init__(
+        self, name: str, version: str, path: str, policies: list[Policy], description: str = ""
+    ) -> None:
+        self.__name__ = f"pack:{name}"
+        self.name = name
+        self.version = version
+        self.path = path
+        self.description = description
+        self.policies = tuple(policies)
+        for policy in self.policies:
+            policy.pack, policy.pack_version = name, version
+
+    @hookimpl
+    def aimo_policies(self) -> list[Policy]:
+        return list(self.policies)
+
+    def __repr__(self) -> str:
+        return f"<Pack {self.name} {self.version} from {self.path}>"
+
+
+def _rule_name(data: Any, index: int) -> str:
+    rules = data.get("policies") if isinstance(data, Mapping) else None
+    if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], Mapping):
+        rule_id = rules[index].get("id")
+        if isinstance(rule_id, str):
+            return f"rule {rule_id!r}"
+    return f"rule {index + 1}"
+
+
+def load_pack(path: str | os.PathLike[str]) -> Pack:
+    """Load and validate one pack file.
+
+    :raises PolicyError: naming the file, the rule and the problem, for any invalid pack.
+    """
+    file = os.fspath(path)
+    try:
+        parsed = read(file)
+    except DocumentError as exc:
+        raise PolicyError(f"{file}: the pack cannot be read: {exc.problems[0].message}") from None
+    data = parsed.data
+    problems = [f"{p.path or '/'}: {p.message}" for p in parsed.problems]
+    for error in sorted(_PACK_VALIDATOR.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = list(error.absolute_path)
+        rule = (
+            f"{_rule_name(data, where[1])}: "
+            if where[:1] == ["policies"] and len(where) > 1 and isinstance(where[1], int)
+            else ""
+        )
+        problems.append(f"{rule}{pointer(where) or '/'}: {error.message}")
+    if problems:
+        raise PolicyError(f"{file}: invalid pack: " + "; ".join(problems))
+
+    policies: list[Policy] = []
+    seen: set[str] = set()
+    for index, rule in enumerate(data["policies"]):
+        name = _rule_name(data, index)
+        for key in ("when", "require"):
+            if key not in rule:
+                continue
+            bad = list(_local_refs_only(rule[key], ""))
+            if bad:
+                raise PolicyError(f"{file}: {name}: {key}{bad[0]}")
+            try:
+                jsonschema.Draft202012Validator.check_schema(rule[key])
+            except jsonschema.SchemaError as exc:
+                at = pointer(list(exc.absolute_path))
+                raise PolicyError(
+                    f"{file}: {name}: '{key}' is not a valid JSON Schema at {at or '/'}: "
+                    f"{exc.message}"
+                ) from None
+        if rule["id"] in seen:
+            raise PolicyError(f"{file}: {name}: the id is used twice in this pack")
+        seen.add(rule["id"])
+        policies.append(
+            Policy(
+                _Rule(rule["require"], rule.get("when"), rule["message"]),
+                id=rule["id"],
+                title=rule["title"],
+                severity=rule.get("severity", "medium"),
+                enforcement=rule.get("enforcement", "mandatory"),
+                applies_from=rule.get("applies_from", "pilot"),
+                seed_section=rule.get("seed_section"),
+                references=rule.get("references", ()),
+                remediation=rule.get("remediation"),
+                retired=rule.get("retired", False),
+                doc=rule.get("description") or rule["title"],
+            )
+        )
+    return Pack(data["pack"], str(data["version"]), file, policies, data.get("description", ""))
+
+
+def builtin_pack_paths() -> list[Path]:
+    """The pack files shipped with aimo, in name order.
+
+    In a wheel they live in ``aimo/policies``; in a source checkout, in the top-level
+    ``policies`` folder.
+    """
+    shipped = Path(str(resources.files("aimo"))) / "policies"
+    folder = shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "policies"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
