@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,10 @@ settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci")
+
+# The suite judges aimo's own policies: plugins installed next to it must not change the
+# verdicts it expects (the entry-point tests build their own environment).
+os.environ["AIMO_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 
 TODAY = dt.date(2026, 11, 27)
 DELETE = object()

@@ -376,6 +376,12 @@ def test_entry_point_plugins_load_from_an_installed_distribution(tmp_path: Path)
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
     assert result.stdout.split() == ["fail", "deny", "acme-aimo", "1.2.0"], result.stderr
+    code = "import aimo\nprint([p.id for p in aimo.Engine().policies if p.id.startswith('acme')])"
+    env["AIMO_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_a_broken_entry_point_is_a_policy_error(tmp_path: Path) -> None:

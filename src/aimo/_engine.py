@@ -31,6 +31,8 @@ from aimo._waivers import valid_waiver_indexes
 __all__ = ["Engine", "evaluate", "evaluate_model"]
 
 ENTRY_POINT_GROUP = "aimo"
+#: Set this environment variable to keep engines from loading installed plugins.
+DISABLE_AUTOLOAD = "AIMO_DISABLE_PLUGIN_AUTOLOAD"
 
 WorkflowLike = Workflow | Mapping[str, Any] | str | os.PathLike[str]
 ModelLike = OperatingModel | Mapping[str, Any] | str | os.PathLike[str]
@@ -208,7 +210,8 @@ class Engine:
         packs to disable, enforcement to raise or lower.
     :param base_dir: the folder ``config.paths`` are relative to (default: the current one).
     :param builtins: register aimo's core policies and shipped packs (default True).
-    :param entry_points: load installed plugins from the ``aimo`` entry-point group.
+    :param entry_points: load installed plugins from the ``aimo`` entry-point group; by
+        default yes, unless the environment variable ``AIMO_DISABLE_PLUGIN_AUTOLOAD`` is set.
     :raises PolicyError: when a plugin or pack cannot be loaded, returns something that is
         not a policy, or two policies share one id.
     :raises ConfigError: when the configuration names an unknown policy or pack, a pack path
@@ -222,8 +225,10 @@ class Engine:
         config: PolicyConfig | Mapping[str, Any] | None = None,
         base_dir: str | os.PathLike[str] | None = None,
         builtins: bool = True,
-        entry_points: bool = True,
+        entry_points: bool | None = None,
     ) -> None:
+        if entry_points is None:
+            entry_points = not os.environ.get(DISABLE_AUTOLOAD)
         self._plugins = tuple(plugins)
         self._builtins = builtins
         self._entry_points = entry_points
