@@ -14,7 +14,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel
 
-from aimo import _core_policies, hookspecs
+from aimo import _core_policies, _run_policies, hookspecs
 from aimo._config import coerce_config, merge_configs, resolve_pack_paths
 from aimo._dates import as_date
 from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
@@ -242,6 +242,7 @@ class Engine:
         builtin_names = set()
         if builtins:
             builtin_names.add(self._register(_core_policies, "aimo", __version__))
+            builtin_names.add(self._register(_run_policies, "aimo.run", __version__, source="aimo"))
             for path in builtin_pack_paths():
                 builtin_names.add(self._register_pack(load_pack(path)))
         if entry_points:
@@ -260,7 +261,9 @@ class Engine:
 
     # -- building -------------------------------------------------------------------------
 
-    def _register(self, plugin: object, name: str, version: str | None) -> str:
+    def _register(
+        self, plugin: object, name: str, version: str | None, *, source: str | None = None
+    ) -> str:
         if self._pm.is_registered(plugin):
             raise PolicyError(f"the plugin {name!r} is registered twice")
         # Two instances of one plugin class are two plugins: number the later ones.
@@ -272,7 +275,7 @@ class Engine:
             self._pm.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
             raise PolicyError(f"the plugin {name!r} is not a valid aimo plugin: {exc}") from None
-        self._sources[name] = (name, version)
+        self._sources[name] = (source or name, version)
         return name
 
     def _register_pack(self, pack: Pack) -> str:

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from aimo._errors import ConfigError, DocumentError, Problem
-from aimo._models import OperatingModel, PolicyConfig, Workflow
+from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
 from aimo._source import SourceMap, escape, pointer
 
 __all__ = ["MAX_DOCUMENT_BYTES", "load", "validate"]
@@ -35,6 +35,11 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 M = TypeVar("M", bound=BaseModel)
 
+PLAIN_DATA = (
+    "an 'x-' field holds plain data: text, numbers, true/false, dates, lists and mappings "
+    "with text keys"
+)
+
 # Fields only an operating model has; a workflow is told by its `id`.
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
 
@@ -48,14 +53,25 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(error: Any) -> str:
+def _message(cls: type[BaseModel], error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
         return "this field is required"
+    if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == X_FIELD:
+        # pydantic-core checks the names of extra fields against ^x-: this one is a typo.
+        return unknown_field_message(cls, error["loc"])
     message = str(error["msg"])
-    if kind in {"unknown_field", "unknown_class"} or "input" not in error:
+    if kind in {"unknown_class"} or "input" not in error:
         return message
     return f"{message[0].lower()}{message[1:]} (found {_describe(error['input'])})"
+
+
+def _x_field(loc: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
+    """The location of the x- field that ``loc`` lies in, if any."""
+    for index, part in enumerate(loc):
+        if isinstance(part, str) and part.startswith("x-"):
+            return loc[: index + 1]
+    return None
 
 
 def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: str = "") -> M:
@@ -63,14 +79,21 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems: dict[str, Problem] = {}
         for error in exc.errors(include_url=False):
-            path = prefix + pointer(error["loc"])
+            loc = error["loc"]
+            x_field = _x_field(loc)
+            pattern = (error.get("ctx") or {}).get("pattern")
+            if x_field is not None and pattern != X_FIELD:
+                # One problem per x- field, not one per alternative of the plain-data union.
+                loc, message = x_field, PLAIN_DATA
+            else:
+                message = _message(cls, error)
+            path = prefix + pointer(loc)
             line, column = source.position(path) if source else (None, None)
-            problems.append(
-                Problem(path, _message(error), source.file if source else None, line, column)
-            )
-        raise DocumentError(problems) from None
+            file = source.file if source else None
+            problems.setdefault(path + "\0" + message, Problem(path, message, file, line, column))
+        raise DocumentError(problems.values()) from None
 
 
 class _Limits:

@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     PrivateAttr,
+    Strict,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
+from typing_extensions import TypeAliasType
 
 __all__ = [
     "Audience",
@@ -133,92 +131,81 @@ def _custom_error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-def _plain(value: Any, depth: int = 0) -> bool:
-    """Whether a value is plain data that serialises to JSON the same way every time."""
-    if value is None or isinstance(value, str | int | float | dt.date):
-        return True
-    if depth > 64:
-        return False
-    if isinstance(value, list):
-        return all(_plain(item, depth + 1) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
-    return False
+#: The pattern of the fields users may add anywhere.
+X_FIELD = r"^x-"
+_XKey = Annotated[str, StringConstraints(pattern=X_FIELD)]
+# Plain data only, strictly, so that x- fields serialise the same way on every run: no
+# bytes, no sets (YAML's !!binary and !!set), nothing a digest could read two ways.
+if TYPE_CHECKING:
+    _Plain = Any
+else:
+    _Plain = TypeAliasType(
+        "_Plain",
+        Union[  # noqa: UP007 (a recursive alias needs the spelled-out Union)
+            Annotated[str, Strict()],
+            Annotated[bool, Strict()],
+            Annotated[int, Strict()],
+            Annotated[float, Strict()],
+            Annotated[dt.date, Strict()],
+            Annotated[list["_Plain"], Strict()],
+            Annotated[dict[str, "_Plain"], Strict()],
+            None,
+        ],
+    )
 
 
 class _Document(BaseModel):
-    """Base of every document part: rejects unknown fields, keeps ``x-`` ones."""
+    """Base of every document part: rejects unknown fields, keeps ``x-`` ones.
+
+    Both checks happen inside pydantic-core: extra fields must be named ``x-...`` (the key
+    type below) and hold plain data, so a valid document costs no Python code to validate.
+    """
 
     model_config = ConfigDict(
         extra="allow",
         frozen=True,
         validate_default=False,
-        json_schema_extra={"additionalProperties": False, "patternProperties": {"^x-": {}}},
+        json_schema_extra={"additionalProperties": False, "patternProperties": {X_FIELD: {}}},
     )
 
-    _known: ClassVar[frozenset[str]] = frozenset()
+    __pydantic_extra__: dict[_XKey, _Plain] = Field(init=False)
 
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls._known = frozenset(cls.model_fields)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _reject_unknown_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
-        if not isinstance(data, Mapping):
-            return handler(data)
-        if not isinstance(data, dict):
-            data = dict(data)
-        known = cls._known
-        unknown = [
-            k
-            for k in data
-            if k not in known and not (isinstance(k, str) and k[:2] == "x-" and _plain(data[k]))
-        ]
-        if not unknown:
-            return handler(data)
-        # Report the unknown fields together with every other problem in this part.
-        errors: list[InitErrorDetails] = []
-        for key in unknown:
-            if isinstance(key, str) and key[:2] == "x-":
-                errors.append(
-                    {
-                        "type": _custom_error(
-                            "plain_data",
-                            "an 'x-' field holds plain data: text, numbers, true/false, dates, "
-                            "lists and mappings with text keys",
-                        ),
-                        "loc": (key,),
-                        "input": data[key],
-                    }
-                )
-                continue
-            hint = difflib.get_close_matches(str(key), sorted(known), n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            errors.append(
-                {
-                    "type": _custom_error(
-                        "unknown_field",
-                        f"unknown field {key!r}{suggestion} (fields starting with 'x-' "
-                        "are kept for your own use)",
-                    ),
-                    "loc": (str(key),),
-                    "input": data[key],
-                }
-            )
-        try:
-            handler({k: v for k, v in data.items() if k not in unknown})
-        except ValidationError as exc:
-            errors.extend(
-                {
-                    "type": _custom_error(e["type"], e["msg"]),
-                    "loc": e["loc"],
-                    "input": e.get("input"),
-                }
-                for e in exc.errors(include_url=False)
-            )
-        raise ValidationError.from_exception_data(cls.__name__, errors)
+def nested_model(cls: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The document model found at ``loc`` inside ``cls``, for messages about its fields."""
+    current: type[BaseModel] | None = cls
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    return current
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def unknown_field_message(cls: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """The message for an unknown field at ``loc``, suggesting the field meant."""
+    key = str(loc[-1])
+    owner = nested_model(cls, loc[:-1])
+    names = sorted(owner.model_fields) if owner is not None else []
+    hint = difflib.get_close_matches(key, names, n=1)
+    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+    return (
+        f"unknown field {key!r}{suggestion} (fields starting with 'x-' are kept for your own use)"
+    )
 
 
 class Person(_Document):
