@@ -20,11 +20,11 @@ from aimo._dates import as_date
 from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
 from aimo._hooks import PROJECT
 from aimo._loader import load, validate
-from aimo._models import OperatingModel, PolicyConfig, Stage, Workflow
+from aimo._models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
 from aimo._packs import Pack, builtin_pack_paths, load_pack
 from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
 from aimo._source import Location, SourceMap, unescape
-from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict
+from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built
 from aimo._version import __version__
 from aimo._waivers import valid_waiver_indexes
 
@@ -38,10 +38,17 @@ WorkflowLike = Workflow | Mapping[str, Any] | str | os.PathLike[str]
 ModelLike = OperatingModel | Mapping[str, Any] | str | os.PathLike[str]
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
     """A JSON-compatible form of a value read from a document, for ``observed``."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value.value if isinstance(value, Enum) else value
+    if type(value) in _PLAIN_TYPES:
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str | int | float):
+        return value
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_none=True)
     if isinstance(value, dt.date):
@@ -59,14 +66,15 @@ def resolve(document: Any, path: str) -> Any:
     if not path:
         return current
     for token in path[1:].split("/"):
-        key = unescape(token)
+        key = unescape(token) if "~" in token else token
         if current is None:
             return None
         if isinstance(current, BaseModel):
-            if key in type(current).model_fields:
-                current = getattr(current, key)
-            else:
-                current = (current.__pydantic_extra__ or {}).get(key)
+            # Fields live in __dict__, x- fields in the extras: no per-class lookups needed.
+            found = current.__dict__.get(key, _ABSENT)
+            if found is _ABSENT:
+                found = (current.__pydantic_extra__ or {}).get(key)
+            current = found
         elif isinstance(current, Mapping):
             current = current.get(key)
         elif isinstance(current, list | tuple):
@@ -78,10 +86,22 @@ def resolve(document: Any, path: str) -> Any:
     return current
 
 
+_ABSENT = object()
+
+
 class _Entry:
     """A policy as this engine runs it: where it came from and its prebuilt findings."""
 
-    __slots__ = ("builtin", "enforcement", "not_applicable", "passed", "policy", "ref")
+    __slots__ = (
+        "applies",
+        "builtin",
+        "check",
+        "enforcement",
+        "not_applicable",
+        "passed",
+        "policy",
+        "ref",
+    )
 
     def __init__(
         self,
@@ -93,11 +113,13 @@ class _Entry:
         enforcement: Enforcement | None = None,
     ) -> None:
         self.policy = policy
+        self.check = policy.check
+        self.applies = frozenset(stage for stage in Stage if policy.applies_to(stage))
         self.builtin = builtin
         self.enforcement = enforcement if enforcement is not None else policy.enforcement
         if policy.pack is not None:
             source, version = policy.pack, policy.pack_version
-        self.ref = PolicyRef.model_construct(id=policy.id, source=source, version=version)
+        self.ref = built(PolicyRef, {"id": policy.id, "source": source, "version": version})
         # Findings without a location are the same for every workflow: build them once.
         self.passed = self.finding(Outcome.PASS, f"{policy.title}.")
         self.not_applicable = {
@@ -126,20 +148,42 @@ class _Entry:
         location: Location | None = None,
     ) -> Finding:
         policy = self.policy
-        return Finding.model_construct(
-            policy_id=policy.id,
-            outcome=outcome,
-            severity=policy.severity,
-            enforcement=self.enforcement,
-            message=message,
-            path=path,
-            observed=observed,
-            expected=expected,
-            remediation=remediation if remediation is not None else policy.remediation,
-            seed_section=policy.seed_section,
-            references=policy.references,
-            location=location,
+        return built(
+            Finding,
+            {
+                "policy_id": policy.id,
+                "outcome": outcome,
+                "severity": policy.severity,
+                "enforcement": self.enforcement,
+                "message": message,
+                "path": path,
+                "observed": observed,
+                "expected": expected,
+                "remediation": remediation if remediation is not None else policy.remediation,
+                "seed_section": policy.seed_section,
+                "references": policy.references,
+                "location": location,
+            },
         )
+
+
+MANDATORY, ADVISORY = Enforcement.MANDATORY, Enforcement.ADVISORY
+ALLOW, WARN, DENY = Decision.ALLOW, Decision.WARN, Decision.DENY
+
+
+def _waive(finding: Finding, waivers: list[Waiver]) -> Finding:
+    """The finding, waived by the first valid waiver that covers it, if any."""
+    for waiver in waivers:
+        if waiver.policy == finding.policy_id and waiver.covers(finding.path):
+            until = waiver.expires.isoformat() if waiver.expires else "?"
+            return finding.model_copy(
+                update={
+                    "outcome": Outcome.WAIVED,
+                    "message": f"{finding.message} Waived until {until}, approved by "
+                    f"{waiver.approved_by}: {waiver.reason}",
+                }
+            )
+    return finding
 
 
 def apply_config(
@@ -256,7 +300,7 @@ class Engine:
             self._register_pack(load_pack(path))
         entries = self._collect(builtin_names)
         self._entries, self._enforcement = apply_config(entries, self._config)
-        self._policy_set = [e.ref for e in self._entries]
+        self._policy_set = tuple(e.ref for e in self._entries)
         self._verdict_hooks = bool(self._pm.hook.aimo_verdict.get_hookimpls())
 
     # -- building -------------------------------------------------------------------------
@@ -431,14 +475,13 @@ class Engine:
         waivers = (
             [workflow.waivers[i] for i in valid_waiver_indexes(workflow, ctx)]
             if workflow.waivers
-            else []
+            else None
         )
         source: tuple[SourceMap, str] | None = workflow._source
         findings: list[Finding] = []
         blocked = failed = False
         for entry in self._entries:
-            policy = entry.policy
-            if not policy.applies_to(stage):
+            if stage not in entry.applies:
                 findings.append(entry.not_applicable[stage])
                 continue
             produced = self._run_check(entry, workflow, ctx, source)
@@ -446,43 +489,31 @@ class Engine:
                 findings.append(entry.passed)
                 continue
             for item in produced:
-                if item.outcome is Outcome.WAIVED or not item.failed:
+                outcome = item.outcome
+                if outcome is not Outcome.FAIL and outcome is not Outcome.ERROR:
                     findings.append(item)
                     continue
-                if (
-                    item.outcome is Outcome.FAIL
-                    and entry.enforcement is Enforcement.MANDATORY
-                    and waivers
-                ):
-                    waiver = next(
-                        (w for w in waivers if w.policy == policy.id and w.covers(item.path)),
-                        None,
-                    )
-                    if waiver is not None:
-                        until = waiver.expires.isoformat() if waiver.expires else "?"
-                        item = item.model_copy(
-                            update={
-                                "outcome": Outcome.WAIVED,
-                                "message": f"{item.message} Waived until {until}, approved by "
-                                f"{waiver.approved_by}: {waiver.reason}",
-                            }
-                        )
+                if waivers and outcome is Outcome.FAIL and entry.enforcement is MANDATORY:
+                    item = _waive(item, waivers)
+                    if item.outcome is Outcome.WAIVED:
                         findings.append(item)
                         continue
                 failed = True
-                blocked = blocked or entry.enforcement.blocking
+                blocked = blocked or entry.enforcement is not ADVISORY
                 findings.append(item)
-        decision = Decision.DENY if blocked else Decision.WARN if failed else Decision.ALLOW
-        verdict = Verdict.model_construct(
-            workflow_id=workflow.id,
-            stage=stage,
-            decision=decision,
-            required_tier=ctx.model.required_tier(workflow.consequence),
-            findings=findings,
-            evaluated_at=dt.datetime.now(dt.UTC),
-            policy_set=list(self._policy_set),
+        verdict = built(
+            Verdict,
+            {
+                "workflow_id": workflow.id,
+                "stage": stage,
+                "decision": DENY if blocked else WARN if failed else ALLOW,
+                "required_tier": ctx.model.required_tier(workflow.consequence),
+                "findings": findings,
+                "evaluated_at": dt.datetime.now(dt.UTC),
+                "policy_set": self._policy_set,
+            },
+            {"_digest": None, "_document": workflow},
         )
-        verdict._document = workflow
         if self._verdict_hooks:
             self._pm.hook.aimo_verdict(verdict=verdict, workflow=workflow, ctx=ctx)
         if _OBSERVERS:
@@ -499,8 +530,10 @@ class Engine:
     ) -> list[Finding]:
         """The findings of one applicable policy; an exception becomes an ``error`` finding."""
         try:
-            produced = entry.policy.check(workflow, ctx)
-            items = list(produced) if produced is not None else []
+            produced = entry.check(workflow, ctx)
+            if produced is None:
+                return []
+            items = produced if isinstance(produced, list) else list(produced)
             findings = []
             for item in items:
                 if isinstance(item, Violation):

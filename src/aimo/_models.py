@@ -466,8 +466,12 @@ class OperatingModel(_Document):
         """The sensitivity rank of a class; an unlisted class is the most sensitive."""
         return self.class_ranks.get(classification, len(self.data_classes))
 
+    @cached_property
+    def _required_tiers(self) -> dict[Consequence | None, ReviewTier | None]:
+        tiers: dict[Consequence | None, ReviewTier | None] = {None: None}
+        tiers.update((c, self.tiers.for_consequence(c).review_tier) for c in Consequence)
+        return tiers
+
     def required_tier(self, consequence: Consequence | None) -> ReviewTier | None:
         """The review tier that ``consequence`` requires, or None without a consequence."""
-        if consequence is None:
-            return None
-        return self.tiers.for_consequence(consequence).review_tier
+        return self._required_tiers[consequence]

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -121,6 +121,24 @@ def document_digest(workflow: Workflow) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def built(cls: type[M], values: dict[str, Any], private: dict[str, Any] | None = None) -> M:
+    """An instance of ``cls`` from values the engine made itself, without validating them.
+
+    What ``model_construct`` does, minus its per-field default handling: the engine always
+    passes every field, and building findings is on the hot path of every evaluation.
+    """
+    instance = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(instance, "__dict__", values)
+    setattr_(instance, "__pydantic_fields_set__", set(values))
+    setattr_(instance, "__pydantic_extra__", None)
+    setattr_(instance, "__pydantic_private__", private)
+    return instance
+
+
 class Verdict(BaseModel):
     """The decision about one workflow, with every finding that led to it."""
 
@@ -132,7 +150,7 @@ class Verdict(BaseModel):
     required_tier: ReviewTier | None = None
     findings: list[Finding]
     evaluated_at: dt.datetime
-    policy_set: list[PolicyRef]
+    policy_set: tuple[PolicyRef, ...]
 
     # The digest is computed when first read: most pipelines only look at the decision.
     _digest: str | None = PrivateAttr(default=None)
