@@ -71,6 +71,6 @@ def test_every_hook_is_documented(hook: str) -> None:
 def test_the_readme_quick_start_holds_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "pip install . && aimo check examples/northwind/operating-model.yaml" in readme
-    assert "pip install -e '.[test]' && pytest" in readme
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "pip install -e '.[test]' && pytest" in ci
+    command = "pip install -e '.[test]' && pytest --aimo-coverage-fail-under 100"
+    assert command in readme
+    assert command in (ROOT / ".ci" / "run").read_text()
