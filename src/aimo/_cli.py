@@ -17,6 +17,7 @@ from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
 from aimo._output import Result, render_json, render_policies, render_table
 from aimo._packs import PACK_SCHEMA
+from aimo._source import source_of
 from aimo._verdict import Decision
 from aimo._version import __version__
 
@@ -108,11 +109,11 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             problems.extend(exc.problems)
     # A workflow file that a checked model already includes is judged once, with its model.
     claimed = {
-        os.path.realpath(w._source[0].file)
+        os.path.realpath(source_of(w)[0].file)
         for _, doc in documents
         if isinstance(doc, OperatingModel)
         for w in doc.workflows
-        if w._source is not None and w._source[1] == ""
+        if source_of(w) is not None and source_of(w)[1] == ""
     }
     engine: Engine = default_engine()
     today = args.today or dt.datetime.now(dt.UTC).date()

@@ -23,7 +23,7 @@ from aimo._loader import load, validate
 from aimo._models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
 from aimo._packs import Pack, builtin_pack_paths, load_pack
 from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
-from aimo._source import Location, SourceMap, unescape
+from aimo._source import Location, SourceMap, source_of, unescape
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built
 from aimo._version import __version__
 from aimo._waivers import valid_waiver_indexes
@@ -404,7 +404,7 @@ class Engine:
     def _for_model(self, model: OperatingModel) -> Engine:
         if model.policies is None:
             return self
-        source: SourceMap | None = model._source
+        source: SourceMap | None = source_of(model)
         base = Path(source.file).parent if source is not None else None
         return self.configured(model.policies, base)
 
@@ -477,7 +477,7 @@ class Engine:
             if workflow.waivers
             else None
         )
-        source: tuple[SourceMap, str] | None = workflow._source
+        source: tuple[SourceMap, str] | None = source_of(workflow)
         findings: list[Finding] = []
         blocked = failed = False
         for entry in self._entries:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from aimo._errors import ConfigError, DocumentError, Problem
 from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
-from aimo._source import SourceMap, escape, pointer
+from aimo._source import SourceMap, escape, pointer, set_source, source_of
 
 __all__ = ["MAX_DOCUMENT_BYTES", "load", "validate"]
 
@@ -370,7 +370,7 @@ def _workflow(parsed: Parsed, problems: list[Problem]) -> Workflow | None:
     problems.extend(parsed.problems)
     workflow = _checked(Workflow, parsed, problems)
     if workflow is not None:
-        workflow._source = (parsed.source, "")
+        set_source(workflow, (parsed.source, ""))
     return workflow
 
 
@@ -428,7 +428,7 @@ def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> Operatin
         for index, item in enumerate(inline if isinstance(inline, list) else [])
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     ]
-    ids.extend((workflow.id, workflow._source[0], "/id") for workflow in loaded)
+    ids.extend((workflow.id, source_of(workflow)[0], "/id") for workflow in loaded)
     first_file: dict[str, str] = {}
     for workflow_id, where, id_path in ids:
         if workflow_id in first_file:
@@ -439,9 +439,9 @@ def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> Operatin
     if model is None:
         return None
     for index, workflow in enumerate(model.workflows):
-        workflow._source = (source, f"/workflows/{index}")
+        set_source(workflow, (source, f"/workflows/{index}"))
     model = model.model_copy(update={"workflows": [*model.workflows, *loaded]})
-    model._source = source
+    set_source(model, source)
     return model
 
 

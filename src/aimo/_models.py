@@ -17,7 +17,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     Strict,
     StringConstraints,
     ValidationInfo,
@@ -367,9 +366,6 @@ class Workflow(_Document):
     review: Review | None = None
     waivers: list[Waiver] = Field(default_factory=list)
 
-    # Where the workflow came from, for finding locations: (source map, pointer prefix).
-    _source: Any = PrivateAttr(default=None)
-
 
 class TierRule(_Document):
     """The review a consequence requires."""
@@ -438,8 +434,6 @@ class OperatingModel(_Document):
     workflows: list[Workflow] = Field(default_factory=list)
     workflow_files: list[Text] = Field(default_factory=list)
     policies: PolicyConfig | None = None
-
-    _source: Any = PrivateAttr(default=None)
 
     @field_validator("data_classes")
     @classmethod

@@ -18,6 +18,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 
 from aimo._errors import DocumentError, PolicyError
+from aimo._fastschema import compile_schema
 from aimo._hooks import hookimpl
 from aimo._loader import read
 from aimo._models import Workflow
@@ -114,17 +115,23 @@ def _expected(error: SchemaValidationError) -> Any:
 class _Rule:
     """The check of one declarative rule: two compiled schemas, no code from the pack."""
 
-    __slots__ = ("message", "require", "when")
+    __slots__ = ("message", "require", "require_fast", "when")
 
     def __init__(self, require: Any, when: Any, message: str) -> None:
         self.require = jsonschema.Draft202012Validator(require)
-        self.when = None if when is None else jsonschema.Draft202012Validator(when)
+        # Most workflows pass: answer "valid?" fast, and ask jsonschema only for the errors.
+        self.require_fast = compile_schema(require) or self.require.is_valid
+        self.when = None
+        if when is not None:
+            self.when = compile_schema(when) or jsonschema.Draft202012Validator(when).is_valid
         self.message = message
 
     def __call__(self, workflow: Workflow, ctx: Context) -> Iterator[Violation | NotApplicable]:
         document = ctx.plain(workflow)
-        if self.when is not None and not self.when.is_valid(document):
+        if self.when is not None and not self.when(document):
             yield NotApplicable("The rule's condition does not match this workflow.")
+            return
+        if self.require_fast(document):
             return
         for error in self.require.iter_errors(document):
             path = list(error.absolute_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -27,6 +29,24 @@ def unescape(token: str) -> str:
 def pointer(parts: tuple[int | str, ...] | list[int | str]) -> str:
     """The JSON Pointer for a sequence of keys and indexes."""
     return "".join("/" + escape(str(part)) for part in parts)
+
+
+def source_of(document: Any) -> Any:
+    """Where a loaded document came from, as the loader recorded it, or None.
+
+    Kept in pydantic's private-attribute slot without declaring a private attribute:
+    declaring one makes pydantic run Python code for every validated workflow.
+    """
+    private = document.__pydantic_private__
+    return private.get("source") if private else None
+
+
+def set_source(document: Any, source: Any) -> None:
+    private = document.__pydantic_private__
+    if private is None:
+        object.__setattr__(document, "__pydantic_private__", {"source": source})
+    else:
+        private["source"] = source
 
 
 class SourceMap:

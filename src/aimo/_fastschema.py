@@ -1,0 +1,233 @@
+"""A fast yes/no check for the JSON Schemas of declarative rules.
+
+Most workflows pass most rules, so the common question is "is this valid?", not "what is
+every error?". This module turns a schema into a tree of small Python closures that
+answer the first question without re-walking the schema each time; when the answer is
+no, the rule asks jsonschema for the detailed errors. Only keywords whose JSON Schema
+2020-12 semantics are implemented here exactly are compiled: a schema using anything
+else is not compiled, and jsonschema answers instead. Nothing from the schema is ever
+executed: the closures are ours, the schema is only data they compare against.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Check = Callable[[Any], bool]
+
+# Keywords that never affect validity.
+_ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "$comment",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword this compiler does not implement."""
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if isinstance(value, bool):
+        return False
+    if kind == "number":
+        return isinstance(value, int | float)
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    raise Unsupported(f"type {kind!r}")
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality as JSON Schema defines it: true is not 1, and 1 is 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return bool(a == b)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return bool(a == b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return a is None and b is None
+
+
+def compile_schema(schema: Any) -> Check | None:
+    """A fast validity check for ``schema``, or None when it uses unsupported keywords."""
+    try:
+        return _compile(schema)
+    except (Unsupported, re.error, TypeError, ValueError):
+        return None
+
+
+def _compile(schema: Any) -> Check:
+    if schema is True:
+        return lambda value: True
+    if schema is False:
+        return lambda value: False
+    if not isinstance(schema, Mapping):
+        raise Unsupported("a schema is an object or a boolean")
+    checks: list[Check] = []
+    conditional: dict[str, Any] = {}
+    for keyword, argument in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        if keyword in ("if", "then", "else"):
+            conditional[keyword] = argument
+            continue
+        builder = _KEYWORDS.get(keyword)
+        if builder is None:
+            raise Unsupported(keyword)
+        checks.append(builder(argument))
+    if "if" in conditional:
+        checks.append(_if_then_else(conditional))
+    if not checks:
+        return lambda value: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: all(check(value) for check in checks)
+
+
+def _if_then_else(parts: dict[str, Any]) -> Check:
+    test = _compile(parts["if"])
+    then = _compile(parts.get("then", True))
+    otherwise = _compile(parts.get("else", True))
+    return lambda value: then(value) if test(value) else otherwise(value)
+
+
+def _type(argument: Any) -> Check:
+    kinds = [argument] if isinstance(argument, str) else list(argument)
+    for kind in kinds:
+        _is_type(None, kind)  # raises Unsupported for an unknown type name
+    return lambda value: any(_is_type(value, kind) for kind in kinds)
+
+
+def _const(argument: Any) -> Check:
+    return lambda value: json_equal(value, argument)
+
+
+def _enum(argument: Any) -> Check:
+    options = list(argument)
+    return lambda value: any(json_equal(value, option) for option in options)
+
+
+def _properties(argument: Any) -> Check:
+    compiled = [(name, _compile(sub)) for name, sub in argument.items()]
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        return all(sub(value[name]) for name, sub in compiled if name in value)
+
+    return check
+
+
+def _required(argument: Any) -> Check:
+    names = list(argument)
+    return lambda value: not isinstance(value, dict) or all(name in value for name in names)
+
+
+def _items(argument: Any) -> Check:
+    sub = _compile(argument)
+    return lambda value: not isinstance(value, list) or all(sub(item) for item in value)
+
+
+def _contains(argument: Any) -> Check:
+    sub = _compile(argument)
+    return lambda value: not isinstance(value, list) or any(sub(item) for item in value)
+
+
+def _bound(
+    kind: type, measure: Callable[[Any], float], compare: Callable[[float, Any], bool]
+) -> Callable[[Any], Check]:
+    def build(argument: Any) -> Check:
+        if isinstance(argument, bool) or not isinstance(argument, int | float):
+            raise Unsupported("a bound is a number")
+        return lambda value: not isinstance(value, kind) or compare(measure(value), argument)
+
+    return build
+
+
+def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Check]:
+    def build(argument: Any) -> Check:
+        if isinstance(argument, bool) or not isinstance(argument, int | float):
+            raise Unsupported("a bound is a number")
+
+        def check(value: Any) -> bool:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return True
+            return compare(value, argument)
+
+        return check
+
+    return build
+
+
+def _pattern(argument: Any) -> Check:
+    compiled = re.compile(argument)
+    return lambda value: not isinstance(value, str) or compiled.search(value) is not None
+
+
+def _not(argument: Any) -> Check:
+    sub = _compile(argument)
+    return lambda value: not sub(value)
+
+
+def _all_of(argument: Any) -> Check:
+    subs = [_compile(s) for s in argument]
+    return lambda value: all(sub(value) for sub in subs)
+
+
+def _any_of(argument: Any) -> Check:
+    subs = [_compile(s) for s in argument]
+    return lambda value: any(sub(value) for sub in subs)
+
+
+def _one_of(argument: Any) -> Check:
+    subs = [_compile(s) for s in argument]
+    return lambda value: sum(1 for sub in subs if sub(value)) == 1
+
+
+_KEYWORDS: dict[str, Callable[[Any], Check]] = {
+    "type": _type,
+    "const": _const,
+    "enum": _enum,
+    "properties": _properties,
+    "required": _required,
+    "items": _items,
+    "contains": _contains,
+    "minItems": _bound(list, len, lambda n, bound: n >= bound),
+    "maxItems": _bound(list, len, lambda n, bound: n <= bound),
+    "minLength": _bound(str, len, lambda n, bound: n >= bound),
+    "maxLength": _bound(str, len, lambda n, bound: n <= bound),
+    "minProperties": _bound(dict, len, lambda n, bound: n >= bound),
+    "maxProperties": _bound(dict, len, lambda n, bound: n <= bound),
+    "minimum": _number_bound(lambda v, bound: v >= bound),
+    "maximum": _number_bound(lambda v, bound: v <= bound),
+    "exclusiveMinimum": _number_bound(lambda v, bound: v > bound),
+    "exclusiveMaximum": _number_bound(lambda v, bound: v < bound),
+    "pattern": _pattern,
+    "not": _not,
+    "allOf": _all_of,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
+}

@@ -1,0 +1,130 @@
+"""The fast schema check answers exactly as jsonschema does, or declines to answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aimo import strategies
+from aimo._fastschema import compile_schema, json_equal
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.sampled_from([0.0, 1.0, 2.5])
+    | st.sampled_from(["", "a", "public", "heavy", "x@legal.example.com"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "audience", "types"]), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+leaf_schemas = st.one_of(
+    st.booleans(),
+    st.builds(
+        lambda t: {"type": t},
+        st.sampled_from(["object", "array", "string", "boolean", "null", "number", "integer"]),
+    ),
+    st.builds(lambda v: {"const": v}, json_values),
+    st.builds(lambda v: {"enum": v}, st.lists(json_values, min_size=1, max_size=3)),
+    st.builds(
+        lambda k, n: {k: n},
+        st.sampled_from(
+            ["minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"]
+        ),
+        st.integers(0, 2),
+    ),
+    st.builds(
+        lambda k, n: {k: n},
+        st.sampled_from(["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]),
+        st.integers(-2, 2) | st.just(1.5),
+    ),
+    st.builds(lambda p: {"pattern": p}, st.sampled_from(["^a", "legal[.]example", "^$", "c"])),
+    st.builds(
+        lambda r: {"required": r},
+        st.lists(st.sampled_from(["a", "b", "audience"]), max_size=2, unique=True),
+    ),
+)
+
+
+def _combine(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.builds(
+            lambda p: {"properties": p},
+            st.dictionaries(st.sampled_from(["a", "b", "audience"]), children, max_size=2),
+        ),
+        st.builds(lambda s: {"items": s}, children),
+        st.builds(lambda s: {"contains": s}, children),
+        st.builds(lambda s: {"not": s}, children),
+        st.builds(
+            lambda k, s: {k: s},
+            st.sampled_from(["allOf", "anyOf", "oneOf"]),
+            st.lists(children, min_size=1, max_size=3),
+        ),
+        st.builds(lambda i, t, e: {"if": i, "then": t, "else": e}, children, children, children),
+        st.builds(
+            lambda a, b: {**a, **b} if isinstance(a, dict) and isinstance(b, dict) else a,
+            children,
+            children,
+        ),
+    )
+
+
+schemas = st.recursive(leaf_schemas, _combine, max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(schemas, json_values)
+def test_the_fast_check_agrees_with_jsonschema(schema: Any, instance: Any) -> None:
+    check = compile_schema(schema)
+    assert check is not None, schema
+    assert check(instance) == jsonschema.Draft202012Validator(schema).is_valid(instance)
+
+
+MARKETING = yaml.safe_load(
+    (Path(__file__).parent.parent / "policies" / "marketing.yaml").read_text()
+)
+PACK_SCHEMAS = [
+    rule[key] for rule in MARKETING["policies"] for key in ("when", "require") if key in rule
+]
+
+
+def test_every_marketing_schema_compiles() -> None:
+    assert all(compile_schema(schema) is not None for schema in PACK_SCHEMAS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(strategies.workflows())
+def test_marketing_schemas_agree_on_any_workflow(workflow: Any) -> None:
+    document = workflow.model_dump(mode="json", exclude_none=True)
+    for schema in PACK_SCHEMAS:
+        check = compile_schema(schema)
+        assert check is not None
+        assert check(document) == jsonschema.Draft202012Validator(schema).is_valid(document)
+
+
+def test_unsupported_keywords_are_left_to_jsonschema() -> None:
+    for schema in (
+        {"$ref": "#/$defs/x"},
+        {"format": "email"},
+        {"prefixItems": []},
+        {"additionalProperties": False},
+        {"type": "mystery"},
+        {"pattern": "("},
+    ):
+        assert compile_schema(schema) is None
+
+
+def test_json_equality() -> None:
+    assert json_equal(1, 1.0)
+    assert not json_equal(True, 1)
+    assert not json_equal(0, False)
+    assert json_equal({"a": [1, None]}, {"a": [1.0, None]})
+    assert not json_equal([1], [1, 2])
