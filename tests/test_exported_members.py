@@ -8,6 +8,7 @@ PUBLIC_API = {
     # spec section 3 and 4.4
     "evaluate",
     "evaluate_model",
+    "evaluate_many",
     "load",
     "Engine",
     "policy",

@@ -12,6 +12,7 @@ Evaluate a workflow against the operating model's policies::
 
 from aimo import hookspecs
 from aimo._engine import Engine, evaluate, evaluate_model
+from aimo._engine import evaluate_many_default as evaluate_many
 from aimo._errors import (
     AimoError,
     ConfigError,
@@ -111,6 +112,7 @@ __all__ = [
     "Workflow",
     "__version__",
     "evaluate",
+    "evaluate_many",
     "evaluate_model",
     "hookimpl",
     "hookspecs",

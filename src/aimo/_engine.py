@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
 from importlib import metadata
 from pathlib import Path
@@ -15,6 +17,7 @@ import pluggy
 from pydantic import BaseModel
 
 from aimo import _core_policies, _run_policies, hookspecs
+from aimo._batch import evaluate_many
 from aimo._config import coerce_config, merge_configs, resolve_pack_paths
 from aimo._dates import as_date
 from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
@@ -459,6 +462,39 @@ class Engine:
         ctx = Context(today=day, model=operating_model, run=run, enforcement=engine._enforcement)
         return engine._evaluate(document, ctx)
 
+    def evaluate_many(
+        self,
+        documents: Iterable[WorkflowLike],
+        *,
+        model: ModelLike | None = None,
+        today: dt.date | None = None,
+        workers: int | None = None,
+        chunk_size: int = 512,
+    ) -> Iterator[Verdict]:
+        """Stream one verdict per document, in input order, in constant memory.
+
+        A document that is not a valid workflow yields a ``deny`` verdict whose one finding,
+        ``document-valid``, says why; the batch goes on and nothing is dropped.
+
+        :param documents: workflows, plain data or paths; any iterable, read lazily.
+        :param model: the operating model for every document (default: the spec's).
+        :param today: the evaluation date for every document (default: today, UTC).
+        :param workers: spread the batch over this many processes (default: this one).
+            The engine, its plugins and the verdicts travel between processes by pickle.
+        :param chunk_size: documents sent to a worker at a time.
+        """
+        return evaluate_many(
+            self, documents, model=model, today=today, workers=workers, chunk_size=chunk_size
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from what built it: a plugin manager holds functions and cannot be pickled.
+        plugins = tuple(_picklable_plugin(p) for p in self._plugins)
+        return (
+            _rebuild_engine,
+            (plugins, self._config, self._builtins, self._entry_points),
+        )
+
     def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
         """Judge every workflow of an operating model, in the model's order."""
         operating_model = _coerce_model(model)
@@ -570,6 +606,45 @@ class Engine:
             ]
 
 
+class _ModuleRef:
+    """A plugin module, pickled by name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _PackRef:
+    """A pack, pickled by its path."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def _picklable_plugin(plugin: object) -> object:
+    if isinstance(plugin, types.ModuleType):
+        return _ModuleRef(plugin.__name__)
+    if isinstance(plugin, Pack):
+        return _PackRef(plugin.path)
+    return plugin
+
+
+def _rebuild_engine(
+    plugins: tuple[object, ...],
+    config: PolicyConfig | None,
+    builtins: bool,
+    entry_points: bool,
+) -> Engine:
+    restored: list[object] = []
+    for plugin in plugins:
+        if isinstance(plugin, _ModuleRef):
+            restored.append(importlib.import_module(plugin.name))
+        elif isinstance(plugin, _PackRef):
+            restored.append(load_pack(plugin.path))
+        else:
+            restored.append(plugin)
+    return Engine(restored, config=config, builtins=builtins, entry_points=entry_points)
+
+
 def _coerce_workflow(workflow: WorkflowLike) -> Workflow:
     if isinstance(workflow, Workflow):
         return workflow
@@ -655,6 +730,20 @@ def evaluate(
 ) -> Verdict:
     """Judge one workflow with the default engine; see :meth:`Engine.evaluate`."""
     return default_engine().evaluate(workflow, model=model, today=today, run=run)
+
+
+def evaluate_many_default(
+    documents: Iterable[WorkflowLike],
+    *,
+    model: ModelLike | None = None,
+    today: dt.date | None = None,
+    workers: int | None = None,
+    chunk_size: int = 512,
+) -> Iterator[Verdict]:
+    """Stream verdicts with the default engine; see :meth:`Engine.evaluate_many`."""
+    return default_engine().evaluate_many(
+        documents, model=model, today=today, workers=workers, chunk_size=chunk_size
+    )
 
 
 def evaluate_model(model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:

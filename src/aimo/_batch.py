@@ -1,0 +1,147 @@
+"""Evaluating many documents: streamed in input order, in one process or several."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from aimo._dates import as_date
+from aimo._errors import AimoError, DocumentError
+from aimo._verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
+
+if TYPE_CHECKING:
+    from aimo._engine import Engine, ModelLike, WorkflowLike
+
+#: The policy id of the finding that stands for a document that could not be judged.
+DOCUMENT_VALID = "document-valid"
+
+
+def _raw_digest(document: Any) -> str:
+    """A digest of what was received, for a document that could not be validated."""
+    try:
+        text = json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        )
+    except (TypeError, ValueError):
+        text = repr(document)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def error_verdict(engine: Engine, document: Any, index: int, error: Exception) -> Verdict:
+    """A deny verdict for a document that could not be judged, saying why."""
+    raw_id = document.get("id") if isinstance(document, dict) else None
+    workflow_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
+    if isinstance(error, DocumentError):
+        problems = error.problems
+        message = (
+            "This document is not a valid workflow, so it was not judged: "
+            + "; ".join(f"{p.path or '/'}: {p.message}" for p in problems[:5])
+            + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
+        )
+        path = problems[0].path if problems else ""
+    else:
+        message = f"This document could not be judged: {type(error).__name__}: {error}"
+        path = ""
+    finding = built(
+        Finding,
+        {
+            "policy_id": DOCUMENT_VALID,
+            "outcome": Outcome.ERROR,
+            "severity": Severity.CRITICAL,
+            "enforcement": Enforcement.HARD_MANDATORY,
+            "message": message,
+            "path": path,
+            "observed": None,
+            "expected": "a valid workflow document",
+            "remediation": "Fix the document and evaluate it again.",
+            "seed_section": None,
+            "references": (),
+            "location": None,
+        },
+    )
+    return built(
+        Verdict,
+        {
+            "workflow_id": workflow_id,
+            "stage": None,
+            "decision": Decision.DENY,
+            "required_tier": None,
+            "findings": [finding],
+            "evaluated_at": dt.datetime.now(dt.UTC),
+            "policy_set": engine._policy_set,
+        },
+        {"_digest": _raw_digest(document), "_document": None},
+    )
+
+
+def _judge(
+    engine: Engine, documents: Iterable[Any], start: int, model: Any, today: dt.date
+) -> Iterator[Verdict]:
+    for index, document in enumerate(documents, start):
+        try:
+            yield engine.evaluate(document, model=model, today=today)
+        except (AimoError, TypeError) as exc:
+            # A bad document in a batch is reported, never dropped, and never stops the batch.
+            yield error_verdict(engine, document, index, exc)
+
+
+# -- worker processes ----------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(engine: Engine, model: Any, today: dt.date) -> None:
+    _WORKER.update(engine=engine, model=model, today=today)
+
+
+def _work(chunk: list[Any], start: int) -> list[Verdict]:
+    return list(_judge(_WORKER["engine"], chunk, start, _WORKER["model"], _WORKER["today"]))
+
+
+def evaluate_many(
+    engine: Engine,
+    documents: Iterable[WorkflowLike],
+    *,
+    model: ModelLike | None = None,
+    today: dt.date | None = None,
+    workers: int | None = None,
+    chunk_size: int = 512,
+) -> Iterator[Verdict]:
+    """Stream one verdict per document, in input order, in constant memory."""
+    day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
+    if model is not None and not hasattr(model, "workflows"):
+        from aimo._engine import _coerce_model
+
+        model = _coerce_model(model)
+    if workers is None or workers <= 1:
+        yield from _judge(engine, documents, 0, model, day)
+        return
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    # spawn, not fork: it works the same everywhere and proves the engine travels by pickle.
+    context = multiprocessing.get_context("spawn")
+    iterator = iter(documents)
+    pending: deque[Future[list[Verdict]]] = deque()
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(engine, model, day)
+    ) as pool:
+        start = 0
+        while True:
+            # At most two chunks per worker in flight: memory stays bounded however long
+            # the input is, and every worker always has the next chunk ready.
+            while len(pending) < 2 * workers:
+                chunk = list(islice(iterator, chunk_size))
+                if not chunk:
+                    break
+                pending.append(pool.submit(_work, chunk, start))
+                start += len(chunk)
+            if not pending:
+                break
+            yield from pending.popleft().result()
