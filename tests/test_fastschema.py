@@ -128,3 +128,79 @@ def test_json_equality() -> None:
     assert not json_equal(0, False)
     assert json_equal({"a": [1, None]}, {"a": [1.0, None]})
     assert not json_equal([1], [1, 2])
+
+
+def _on_model(check: Any, workflow: Any) -> bool:
+    from aimo._fastschema import Fallback
+
+    try:
+        return bool(check(workflow))
+    except Fallback:
+        return bool(check(workflow.model_dump(mode="json", exclude_none=True)))
+
+
+FIELDS = [
+    "audience",
+    "consequence",
+    "content",
+    "types",
+    "makes_claims",
+    "owner",
+    "email",
+    "inputs",
+    "classification",
+    "output_standard",
+    "checks",
+    "disclosure",
+    "reviewer",
+    "name",
+    "production",
+    "went_live",
+    "x-team",
+    "review",
+    "history",
+    "value",
+    "stage",
+]
+
+workflow_leaves = st.one_of(
+    leaf_schemas,
+    st.builds(
+        lambda r: {"required": r}, st.lists(st.sampled_from(FIELDS), max_size=2, unique=True)
+    ),
+    st.builds(
+        lambda v: {"const": v},
+        st.sampled_from(["public", "high", "text", True, False, "2026-09-01", 2, None]),
+    ),
+    st.builds(
+        lambda v: {"enum": v},
+        st.lists(
+            st.sampled_from(["public", "internal", "personal", "heavy", "idea", "2026-10-01"]),
+            min_size=1,
+            max_size=3,
+        ),
+    ),
+    st.builds(lambda p: {"pattern": p}, st.sampled_from(["^2026", "@", "^p", "-0"])),
+)
+
+
+def _workflow_combine(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        _combine(children),
+        st.builds(
+            lambda p: {"properties": p},
+            st.dictionaries(st.sampled_from(FIELDS), children, max_size=2),
+        ),
+    )
+
+
+workflow_schemas = st.recursive(workflow_leaves, _workflow_combine, max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(workflow_schemas, strategies.workflows())
+def test_checking_a_model_agrees_with_jsonschema_on_its_dump(schema: Any, workflow: Any) -> None:
+    check = compile_schema(schema)
+    assert check is not None
+    document = workflow.model_dump(mode="json", exclude_none=True)
+    assert _on_model(check, workflow) == jsonschema.Draft202012Validator(schema).is_valid(document)

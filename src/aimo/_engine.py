@@ -101,6 +101,7 @@ class _Entry:
         "check",
         "enforcement",
         "not_applicable",
+        "not_applicable_reasons",
         "passed",
         "policy",
         "ref",
@@ -125,6 +126,7 @@ class _Entry:
         self.ref = built(PolicyRef, {"id": policy.id, "source": source, "version": version})
         # Findings without a location are the same for every workflow: build them once.
         self.passed = self.finding(Outcome.PASS, f"{policy.title}.")
+        self.not_applicable_reasons: dict[str, Finding] = {}
         self.not_applicable = {
             stage: self.finding(
                 Outcome.NOT_APPLICABLE,
@@ -138,6 +140,19 @@ class _Entry:
             for stage in Stage
             if not policy.applies_to(stage)
         }
+
+    def not_applicable_because(self, reason: str) -> Finding:
+        """The not_applicable finding for ``reason``, built once per reason.
+
+        Findings are frozen and carry no location, so one object serves every workflow;
+        the cache is bounded in case a policy words its reasons differently each time.
+        """
+        cached = self.not_applicable_reasons.get(reason)
+        if cached is None:
+            cached = self.finding(Outcome.NOT_APPLICABLE, reason)
+            if len(self.not_applicable_reasons) < 64:
+                self.not_applicable_reasons[reason] = cached
+        return cached
 
     def finding(
         self,
@@ -569,31 +584,33 @@ class Engine:
             produced = entry.check(workflow, ctx)
             if produced is None:
                 return []
-            items = produced if isinstance(produced, list) else list(produced)
+            items = produced if type(produced) is list else list(produced)
+            if not items:
+                return []
+            first = items[0]
+            if type(first) is NotApplicable and len(items) == 1:
+                return [entry.not_applicable_because(first.reason)]
             findings = []
             for item in items:
-                if isinstance(item, Violation):
-                    observed = item.observed
-                    if observed is MISSING:
-                        observed = resolve(workflow, item.path)
-                    findings.append(
-                        entry.finding(
-                            Outcome.FAIL,
-                            item.message,
-                            path=item.path,
-                            observed=_jsonable(observed),
-                            expected=_jsonable(item.expected),
-                            remediation=item.remediation,
-                            location=(source[0].locate(source[1] + item.path) if source else None),
-                        )
-                    )
-                elif isinstance(item, NotApplicable) and len(items) == 1:
-                    findings.append(entry.finding(Outcome.NOT_APPLICABLE, item.reason))
-                else:
+                if not isinstance(item, Violation):
                     raise TypeError(
                         f"the check yielded {item!r}; it may yield Violation objects, or a "
                         "single NotApplicable"
                     )
+                observed = item.observed
+                if observed is MISSING:
+                    observed = resolve(workflow, item.path)
+                findings.append(
+                    entry.finding(
+                        Outcome.FAIL,
+                        item.message,
+                        path=item.path,
+                        observed=_jsonable(observed),
+                        expected=_jsonable(item.expected),
+                        remediation=item.remediation,
+                        location=(source[0].locate(source[1] + item.path) if source else None),
+                    )
+                )
             return findings
         except Exception as exc:
             return [

@@ -7,13 +7,23 @@ no, the rule asks jsonschema for the detailed errors. Only keywords whose JSON S
 2020-12 semantics are implemented here exactly are compiled: a schema using anything
 else is not compiled, and jsonschema answers instead. Nothing from the schema is ever
 executed: the closures are ours, the schema is only data they compare against.
+
+The closures read plain JSON data, and also aimo's document models directly, as if they
+were their JSON dump with nulls left out (``model_dump(mode="json", exclude_none=True)``):
+dumping a workflow costs more than checking every rule of the marketing pack. Where that
+equivalence is not obvious (``x-`` fields, comparing whole objects), a closure raises
+:class:`Fallback` and the caller checks the dump instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from enum import Enum
 from typing import Any
+
+from pydantic import BaseModel
 
 Check = Callable[[Any], bool]
 
@@ -36,13 +46,44 @@ class Unsupported(Exception):
     """The schema uses a keyword this compiler does not implement."""
 
 
+class Fallback(Exception):
+    """This value cannot be checked in its model form; check its JSON dump instead."""
+
+
+_ABSENT = object()
+
+
+def _field(model: BaseModel, name: str) -> Any:
+    """A model's field as its JSON dump without nulls would hold it, or _ABSENT."""
+    value = model.__dict__.get(name, _ABSENT)
+    if value is _ABSENT:
+        extra = model.__pydantic_extra__
+        if extra and name in extra:
+            raise Fallback  # x- fields hold plain data whose dump we do not imitate
+        return _ABSENT
+    return _ABSENT if value is None else value
+
+
+def _plain(value: Any) -> Any:
+    """A scalar or list read from a model, in its JSON form."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, BaseModel):
+        raise Fallback
+    return value
+
+
 def _is_type(value: Any, kind: str) -> bool:
     if kind == "object":
-        return isinstance(value, dict)
+        return isinstance(value, dict | BaseModel)
     if kind == "array":
         return isinstance(value, list)
     if kind == "string":
-        return isinstance(value, str)
+        return isinstance(value, str | dt.date)
     if kind == "boolean":
         return isinstance(value, bool)
     if kind == "null":
@@ -122,28 +163,46 @@ def _type(argument: Any) -> Check:
 
 
 def _const(argument: Any) -> Check:
-    return lambda value: json_equal(value, argument)
+    return lambda value: json_equal(_plain(value), argument)
 
 
 def _enum(argument: Any) -> Check:
     options = list(argument)
-    return lambda value: any(json_equal(value, option) for option in options)
+
+    def check(value: Any) -> bool:
+        value = _plain(value)
+        return any(json_equal(value, option) for option in options)
+
+    return check
 
 
 def _properties(argument: Any) -> Check:
     compiled = [(name, _compile(sub)) for name, sub in argument.items()]
 
     def check(value: Any) -> bool:
-        if not isinstance(value, dict):
-            return True
-        return all(sub(value[name]) for name, sub in compiled if name in value)
+        if isinstance(value, dict):
+            return all(sub(value[name]) for name, sub in compiled if name in value)
+        if isinstance(value, BaseModel):
+            for name, sub in compiled:
+                found = _field(value, name)
+                if found is not _ABSENT and not sub(found):
+                    return False
+        return True
 
     return check
 
 
 def _required(argument: Any) -> Check:
     names = list(argument)
-    return lambda value: not isinstance(value, dict) or all(name in value for name in names)
+
+    def check(value: Any) -> bool:
+        if isinstance(value, dict):
+            return all(name in value for name in names)
+        if isinstance(value, BaseModel):
+            return all(_field(value, name) is not _ABSENT for name in names)
+        return True
+
+    return check
 
 
 def _items(argument: Any) -> Check:
@@ -184,7 +243,13 @@ def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Check]
 
 def _pattern(argument: Any) -> Check:
     compiled = re.compile(argument)
-    return lambda value: not isinstance(value, str) or compiled.search(value) is not None
+
+    def check(value: Any) -> bool:
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        return not isinstance(value, str) or compiled.search(value) is not None
+
+    return check
 
 
 def _not(argument: Any) -> Check:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 
 from aimo._errors import DocumentError, PolicyError
-from aimo._fastschema import compile_schema
+from aimo._fastschema import Fallback, compile_schema
 from aimo._hooks import hookimpl
 from aimo._loader import read
 from aimo._models import Workflow
@@ -120,19 +120,20 @@ class _Rule:
     def __init__(self, require: Any, when: Any, message: str) -> None:
         self.require = jsonschema.Draft202012Validator(require)
         # Most workflows pass: answer "valid?" fast, and ask jsonschema only for the errors.
-        self.require_fast = compile_schema(require) or self.require.is_valid
+        self.require_fast = compile_schema(require) or _on_dump(self.require)
         self.when = None
         if when is not None:
-            self.when = compile_schema(when) or jsonschema.Draft202012Validator(when).is_valid
+            self.when = compile_schema(when) or _on_dump(jsonschema.Draft202012Validator(when))
         self.message = message
 
-    def __call__(self, workflow: Workflow, ctx: Context) -> Iterator[Violation | NotApplicable]:
-        document = ctx.plain(workflow)
-        if self.when is not None and not self.when(document):
-            yield NotApplicable("The rule's condition does not match this workflow.")
-            return
-        if self.require_fast(document):
-            return
+    def __call__(self, workflow: Workflow, ctx: Context) -> list[Violation | NotApplicable]:
+        if self.when is not None and not _holds(self.when, workflow, ctx):
+            return _NOT_MATCHING
+        if _holds(self.require_fast, workflow, ctx):
+            return []
+        return list(self._violations(ctx.plain(workflow)))
+
+    def _violations(self, document: Any) -> Iterator[Violation]:
         for error in self.require.iter_errors(document):
             path = list(error.absolute_path)
             observed = error.instance
@@ -145,6 +146,30 @@ class _Rule:
             yield Violation(
                 self.message, path=pointer(path), observed=observed, expected=_expected(error)
             )
+
+
+def _on_dump(validator: jsonschema.Draft202012Validator) -> Callable[[Any], bool]:
+    """jsonschema's own check, for schemas the fast compiler declines: dump data only."""
+
+    def check(document: Any) -> bool:
+        if isinstance(document, Workflow):
+            raise Fallback
+        return bool(validator.is_valid(document))
+
+    return check
+
+
+_NOT_MATCHING: list[Violation | NotApplicable] = [
+    NotApplicable("The rule's condition does not match this workflow.")
+]
+
+
+def _holds(check: Callable[[Any], bool], workflow: Workflow, ctx: Context) -> bool:
+    """Whether the workflow satisfies a compiled schema: on the model, else on its dump."""
+    try:
+        return check(workflow)
+    except Fallback:
+        return check(ctx.plain(workflow))
 
 
 class Pack:
