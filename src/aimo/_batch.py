@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +15,8 @@ from aimo._errors import AimoError, DocumentError
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from aimo._engine import Engine, ModelLike, WorkflowLike
 
 #: The policy id of the finding that stands for a document that could not be judged.
@@ -125,6 +125,9 @@ def evaluate_many(
         return
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # spawn, not fork: it works the same everywhere and proves the engine travels by pickle.
     context = multiprocessing.get_context("spawn")
     iterator = iter(documents)

@@ -9,7 +9,6 @@ import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -344,6 +343,8 @@ class Engine:
         return self._register(pack, f"pack:{pack.name}", pack.version)
 
     def _load_entry_points(self) -> None:
+        from importlib import metadata  # only engines that load plugins pay for it
+
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist = ep.dist
             label = f"{dist.name} (entry point {ep.name!r})" if dist else f"entry point {ep.name!r}"

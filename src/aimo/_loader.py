@@ -10,16 +10,14 @@ from __future__ import annotations
 import glob
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from aimo._errors import ConfigError, DocumentError, Problem
 from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
-from aimo._source import SourceMap, escape, pointer, set_source, source_of
+from aimo._source import SourceMap, pointer, set_source, source_of
 
 __all__ = ["MAX_DOCUMENT_BYTES", "load", "validate"]
 
@@ -30,8 +28,6 @@ MAX_DEPTH = 64
 #: The most values a document may hold once its YAML aliases are expanded.
 MAX_NODES = 200_000
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STR_TAG = "tag:yaml.org,2002:str"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -96,94 +92,6 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
         raise DocumentError(problems.values()) from None
 
 
-class _Limits:
-    __slots__ = ("nodes",)
-
-    def __init__(self) -> None:
-        self.nodes = 0
-
-
-def _walk(
-    node: yaml.Node,
-    path: str,
-    file: str,
-    positions: dict[str, tuple[int, int]],
-    problems: list[Problem],
-    limits: _Limits,
-    depth: int,
-) -> None:
-    limits.nodes += 1
-    if limits.nodes > MAX_NODES:
-        raise DocumentError(
-            [
-                Problem(
-                    path,
-                    f"the document holds more than {MAX_NODES} values "
-                    "(are YAML aliases expanding too far?)",
-                    file,
-                )
-            ]
-        )
-    if depth > MAX_DEPTH:
-        raise DocumentError(
-            [
-                Problem(
-                    path,
-                    f"the document nests deeper than {MAX_DEPTH} levels",
-                    file,
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                )
-            ]
-        )
-    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and not key_node.tag.endswith(":merge"):
-                # Keys are text, as written: `on:` or `1:` must not turn into True or 1.
-                key_node.tag = _STR_TAG
-            line = key_node.start_mark.line + 1
-            if key is None:
-                problems.append(
-                    Problem(
-                        path,
-                        "a key must be a plain value, not a mapping or a list",
-                        file,
-                        line,
-                        key_node.start_mark.column + 1,
-                    )
-                )
-                continue
-            child = f"{path}/{escape(key)}"
-            if key in seen:
-                problems.append(
-                    Problem(
-                        child,
-                        f"the key {key!r} is given twice (lines {seen[key]} and "
-                        f"{line}); give each field once",
-                        file,
-                        line,
-                        key_node.start_mark.column + 1,
-                    )
-                )
-                continue
-            seen[key] = line
-            _walk(value_node, child, file, positions, problems, limits, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, f"{path}/{index}", file, positions, problems, limits, depth + 1)
-
-
-def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
-    mark = getattr(exc, "problem_mark", None)
-    reason = getattr(exc, "problem", None) or str(exc)
-    if mark is None:
-        return Problem("", f"this is not valid YAML: {reason}", file)
-    return Problem("", f"this is not valid YAML: {reason}", file, mark.line + 1, mark.column + 1)
-
-
 class Parsed(NamedTuple):
     """A parsed file: its data, the positions of its values, and problems found so far.
 
@@ -194,67 +102,6 @@ class Parsed(NamedTuple):
     data: Any
     source: SourceMap
     problems: list[Problem]
-
-
-def _compose(text: str, file: str) -> tuple[yaml.Node | None, SourceMap, list[Problem]]:
-    loader = _SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    finally:
-        loader.dispose()
-    positions: dict[str, tuple[int, int]] = {}
-    problems: list[Problem] = []
-    if node is not None:
-        _walk(node, "", file, positions, problems, _Limits(), 0)
-    return node, SourceMap(file, positions), problems
-
-
-def _construct(node: yaml.Node, file: str) -> Any:
-    loader = _SafeLoader("")
-    try:
-        return loader.construct_document(node)
-    except yaml.YAMLError:
-        raise
-    except Exception as exc:
-        # A value YAML parsed but cannot build (2026-02-30, `!!int abc`): find which one.
-        raise DocumentError(_construct_problems(node, file, exc)) from None
-    finally:
-        loader.dispose()
-
-
-def _scalars(node: yaml.Node, path: str) -> Iterator[tuple[str, yaml.ScalarNode]]:
-    if isinstance(node, yaml.ScalarNode):
-        yield path, node
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            yield from _scalars(value_node, f"{path}/{escape(key)}")
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _scalars(item, f"{path}/{index}")
-
-
-def _construct_problems(node: yaml.Node, file: str, exc: Exception) -> list[Problem]:
-    problems = []
-    loader = _SafeLoader("")
-    try:
-        for path, scalar in _scalars(node, ""):
-            try:
-                loader.construct_object(scalar, deep=True)
-            except Exception as scalar_exc:
-                kind = scalar.tag.rsplit(":", 1)[-1]
-                problems.append(
-                    Problem(
-                        path,
-                        f"the value {scalar.value!r} cannot be read as {kind}: {scalar_exc}",
-                        file,
-                        scalar.start_mark.line + 1,
-                        scalar.start_mark.column + 1,
-                    )
-                )
-    finally:
-        loader.dispose()
-    return problems or [Problem("", f"this document cannot be read: {exc}", file)]
 
 
 def _read_bytes(file: str) -> bytes:
@@ -290,13 +137,12 @@ def read(path: str | os.PathLike[str]) -> Parsed:
         raise DocumentError(
             [Problem("", f"the file is not UTF-8 text (byte {exc.start})", file)]
         ) from None
+    # PyYAML is imported on the first file read: a pipeline that passes dicts never needs it.
+    from aimo import _yamlsource
+
     if file.lower().endswith(".json"):
         return _read_json(text, file)
-    try:
-        node, source, problems = _compose(text, file)
-        data = None if node is None else _construct(node, file)
-    except yaml.YAMLError as exc:
-        raise DocumentError([_yaml_problem(exc, file)]) from None
+    data, source, problems = _yamlsource.parse(text, file)
     return Parsed(data, source, problems)
 
 
@@ -324,10 +170,12 @@ def _read_json(text: str, file: str) -> Parsed:
     except ValueError as exc:
         # json's own limits, such as integers of more than 4,300 digits.
         raise DocumentError([Problem("", f"this JSON cannot be read: {exc}", file)]) from None
+    from aimo import _yamlsource
+
     try:
         # JSON's values come from json; its lines, duplicates and limits from the composer.
-        _, source, problems = _compose(text, file)
-    except yaml.YAMLError:
+        source, problems = _yamlsource.positions(text, file)
+    except _yamlsource.YAMLError:
         # Valid JSON that YAML 1.1 cannot read (tabs, say): values are right, lines unknown.
         source = SourceMap(file)
         problems = [

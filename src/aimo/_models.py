@@ -164,6 +164,9 @@ class _Document(BaseModel):
         extra="allow",
         frozen=True,
         validate_default=False,
+        # Validators are built on first use, not at import: `import aimo` stays cheap for
+        # code that only needs the types, and the cost is paid once either way.
+        defer_build=True,
         json_schema_extra={"additionalProperties": False, "patternProperties": {X_FIELD: {}}},
     )
 

@@ -7,15 +7,13 @@ schema matches. Nothing in a pack ever runs: a pack is data, validated against
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError as SchemaValidationError
+from typing import TYPE_CHECKING, Any
 
 from aimo._errors import DocumentError, PolicyError
 from aimo._fastschema import Fallback, compile_schema
@@ -24,6 +22,9 @@ from aimo._loader import read
 from aimo._models import Workflow
 from aimo._policy import Context, NotApplicable, Policy, Violation
 from aimo._source import pointer
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError as SchemaValidationError
 
 __all__ = ["PACK_SCHEMA", "Pack", "builtin_pack_paths", "load_pack"]
 
@@ -85,7 +86,15 @@ PACK_SCHEMA: dict[str, Any] = {
     },
 }
 
-_PACK_VALIDATOR = jsonschema.Draft202012Validator(PACK_SCHEMA)
+
+@functools.cache
+def _pack_validator() -> Any:
+    # jsonschema is imported when the first pack is loaded, not by `import aimo`.
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(PACK_SCHEMA)
+
+
 _REQUIRED = re.compile(r"^'(.*)' is a required property$")
 
 
@@ -118,6 +127,8 @@ class _Rule:
     __slots__ = ("message", "require", "require_fast", "when")
 
     def __init__(self, require: Any, when: Any, message: str) -> None:
+        import jsonschema
+
         self.require = jsonschema.Draft202012Validator(require)
         # Most workflows pass: answer "valid?" fast, and ask jsonschema only for the errors.
         self.require_fast = compile_schema(require) or _on_dump(self.require)
@@ -148,7 +159,7 @@ class _Rule:
             )
 
 
-def _on_dump(validator: jsonschema.Draft202012Validator) -> Callable[[Any], bool]:
+def _on_dump(validator: Any) -> Callable[[Any], bool]:
     """jsonschema's own check, for schemas the fast compiler declines: dump data only."""
 
     def check(document: Any) -> bool:
@@ -209,6 +220,8 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
 
     :raises PolicyError: naming the file, the rule and the problem, for any invalid pack.
     """
+    import jsonschema
+
     file = os.fspath(path)
     try:
         parsed = read(file)
@@ -216,7 +229,7 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
         raise PolicyError(f"{file}: the pack cannot be read: {exc.problems[0].message}") from None
     data = parsed.data
     problems = [f"{p.path or '/'}: {p.message}" for p in parsed.problems]
-    for error in sorted(_PACK_VALIDATOR.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    for error in sorted(_pack_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = list(error.absolute_path)
         rule = (
             f"{_rule_name(data, where[1])}: "
