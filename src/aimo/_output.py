@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from aimo._engine import Engine
 from aimo._errors import Problem
 from aimo._models import OperatingModel
@@ -107,23 +109,38 @@ def render_table(results: Sequence[Result], today: dt.date) -> str:
     return "\n".join(out) + "\n"
 
 
+class _FileReport(BaseModel):
+    file: str
+    organization: str | None
+    verdicts: list[Verdict]
+
+
+class _Report(BaseModel):
+    evaluated_on: dt.date
+    results: list[_FileReport]
+    problems: list[dict[str, Any]]
+    summary: dict[str, int]
+
+
 def render_json(results: Sequence[Result], problems: Sequence[Problem], today: dt.date) -> str:
     """Every verdict, the problems with the input, and a summary, as one JSON document."""
     totals = Counter(v.decision.value for r in results for v in r.verdicts)
-    document = {
-        "evaluated_on": today.isoformat(),
-        "results": [
-            {
-                "file": r.file,
-                "organization": r.model.organization if r.model else None,
-                "verdicts": [v.to_dict() for v in r.verdicts],
-            }
+    # Serialised by pydantic-core in one pass: a thousand verdicts of thirty findings each
+    # take a fraction of what the json module needs for the same text.
+    report = _Report.model_construct(
+        evaluated_on=today,
+        results=[
+            _FileReport.model_construct(
+                file=r.file,
+                organization=r.model.organization if r.model else None,
+                verdicts=r.verdicts,
+            )
             for r in results
         ],
-        "problems": [p.to_dict() for p in problems],
-        "summary": {d.value: totals.get(d.value, 0) for d in Decision},
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+        problems=[p.to_dict() for p in problems],
+        summary={d.value: totals.get(d.value, 0) for d in Decision},
+    )
+    return report.model_dump_json(indent=2)
 
 
 def render_policies(engine: Engine, fmt: str) -> str:
