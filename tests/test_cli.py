@@ -236,3 +236,28 @@ def test_schema_pack_prints_the_pack_schema() -> None:
     result = aimo("schema", "--pack")
     assert result.returncode == 0
     assert json.loads(result.stdout)["title"] == "aimo policy pack"
+
+
+def test_a_folder_with_packs_and_a_bad_model_still_reports_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "brand.yaml").write_text(
+        "pack: brand\nversion: '1'\npolicies:\n  - {id: brand-x, title: X, message: m, "
+        "require: {}}\n"
+    )
+    (tmp_path / "good.yaml").write_text(
+        "aimo: 1\npolicies: {paths: [packs]}\nworkflows: [{id: fine-idea, use_case: "
+        "{recurrence: weekly, decision: budget, success_measure: {metric: hours}}}]\n"
+    )
+    (tmp_path / "bad.yaml").write_text(
+        "aimo: 1\npolicies: {disable: [no-such-policy]}\nworkflows: [{id: other}]\n"
+    )
+    result = aimo("check", tmp_path, "--format", "json")
+    _no_traceback(result)
+    assert result.returncode == 2
+    document = json.loads(result.stdout)
+    assert [v["workflow_id"] for r in document["results"] for v in r["verdicts"]] == ["fine-idea"]
+    assert "no-such-policy" in result.stderr
+    assert "bad.yaml" in result.stderr
+    named = aimo("check", tmp_path / "packs" / "brand.yaml")
+    assert named.returncode == 2
+    assert "policy pack" in named.stderr

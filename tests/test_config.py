@@ -137,3 +137,16 @@ def test_configured_engines_are_built_once_per_configuration() -> None:
     config = aimo.PolicyConfig(disable=["quality-drift"])
     assert engine.configured(config) is engine.configured(config)
     assert engine.configured(None) is engine
+
+
+@pytest.mark.parametrize("policy_id", ["owner-named", "data-boundary-allowed"])
+def test_a_floor_policy_cannot_be_disabled(policy_id: str) -> None:
+    with pytest.raises(aimo.ConfigError, match=f"{policy_id} cannot be disabled"):
+        aimo.Engine(config={"disable": [policy_id]}, entry_points=False)
+
+
+def test_configured_takes_what_the_constructor_takes(tmp_path: Path) -> None:
+    (tmp_path / "brand.yaml").write_text(PACK)
+    engine = aimo.Engine(entry_points=False)
+    configured = engine.configured({"paths": ["brand.yaml"]}, str(tmp_path))
+    assert "brand-named-workflow" in [p.id for p in configured.policies]

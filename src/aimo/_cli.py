@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import TextIO
 
 from aimo._engine import Engine, default_engine
-from aimo._errors import AimoError, DocumentError, Problem
+from aimo._errors import (
+    AimoError,
+    ConfigError,
+    DocumentError,
+    NotADocument,
+    PolicyError,
+    Problem,
+)
 from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
 from aimo._output import Result, render_json, render_policies, render_table
@@ -80,8 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _expand(paths: Sequence[str], problems: list[Problem]) -> list[Path]:
-    files: list[Path] = []
+def _expand(paths: Sequence[str], problems: list[Problem]) -> list[tuple[Path, bool]]:
+    """The files to check, each with whether it was found in a folder (not named)."""
+    files: list[tuple[Path, bool]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -90,9 +98,9 @@ def _expand(paths: Sequence[str], problems: list[Problem]) -> list[Path]:
             )
             if not found:
                 problems.append(Problem("", "the folder holds no YAML or JSON file", raw))
-            files.extend(found)
+            files.extend((p, True) for p in found)
         elif path.is_file():
-            files.append(path)
+            files.append((path, False))
         else:
             problems.append(Problem("", "no such file or folder", raw))
     return files
@@ -102,11 +110,17 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     problems: list[Problem] = []
     files = _expand(args.paths, problems)
     documents: list[tuple[Path, Workflow | OperatingModel]] = []
-    for file in files:
+    for file, in_folder in files:
         try:
             documents.append((file, load(file)))
+        except NotADocument as exc:
+            # Packs sit beside the models that list them; only a named one is a mistake.
+            if not in_folder:
+                problems.extend(exc.problems)
         except DocumentError as exc:
             problems.extend(exc.problems)
+        except ConfigError as exc:
+            problems.append(Problem("", str(exc), str(file)))
     # A workflow file that a checked model already includes is judged once, with its model.
     claimed = {
         os.path.realpath(source_of(w)[0].file)
@@ -119,10 +133,14 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     today = args.today or dt.datetime.now(dt.UTC).date()
     results: list[Result] = []
     for file, doc in documents:
-        if isinstance(doc, OperatingModel):
-            results.append(Result(str(file), doc, engine.evaluate_model(doc, today=today)))
-        elif os.path.realpath(file) not in claimed:
-            results.append(Result(str(file), None, [engine.evaluate(doc, today=today)]))
+        try:
+            if isinstance(doc, OperatingModel):
+                results.append(Result(str(file), doc, engine.evaluate_model(doc, today=today)))
+            elif os.path.realpath(file) not in claimed:
+                results.append(Result(str(file), None, [engine.evaluate(doc, today=today)]))
+        except (ConfigError, PolicyError) as exc:
+            # A model's bad configuration is that model's problem: the other files still count.
+            problems.append(Problem("/policies", str(exc), str(file)))
 
     problems = list(dict.fromkeys(problems))
     decisions = {v.decision for r in results for v in r.verdicts}

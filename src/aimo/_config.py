@@ -19,7 +19,16 @@ FLOORS = {"owner-named": "mandatory", "data-boundary-allowed": "mandatory"}
 
 
 def check_floor(config: PolicyConfig, where: str = "") -> None:
-    """Raise :class:`ConfigError` if the configuration lowers a policy below its floor."""
+    """Raise :class:`ConfigError` if the configuration lowers a policy below its floor.
+
+    Disabling is the lowest level of all, so a floor policy cannot be disabled either.
+    """
+    for index, name in enumerate(config.disable):
+        if name in FLOORS:
+            raise ConfigError(
+                f"{where}/policies/disable/{index}: {name} cannot be disabled; accountability "
+                "and the data boundary are not optional"
+            )
     for policy_id, level in config.enforcement.items():
         floor = FLOORS.get(policy_id)
         if floor is not None and _RANK[level] < _RANK[floor]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import os
+import sys
 import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -243,7 +245,39 @@ def apply_config(
     return kept, enforcement
 
 
+@functools.cache
+def _distributions() -> Mapping[str, list[str]]:
+    from importlib import metadata
+
+    return metadata.packages_distributions()
+
+
+def _distribution(plugin: object) -> tuple[str, str] | None:
+    """The installed distribution that provides a plugin, as (name, version), if any."""
+    from importlib import metadata
+
+    module = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
+    # An installed plugin's own entry point says which distribution it is; editable
+    # installs do not always appear in packages_distributions(), entry points always do.
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.dist is not None and ep.module == module:
+            return ep.dist.name, ep.dist.version
+    names = _distributions().get(module.split(".")[0])
+    if not names:
+        return None
+    try:
+        dist = metadata.distribution(names[0])
+    except metadata.PackageNotFoundError:
+        return None
+    return str(dist.metadata["Name"]), dist.version
+
+
 def _plugin_name(plugin: object) -> str:
+    # Named as its distribution when installed, so a policy has one source however it
+    # was registered (entry point or plugins=[...]).
+    dist = _distribution(plugin)
+    if dist is not None:
+        return dist[0]
     name = getattr(plugin, "__name__", None)
     if isinstance(name, str):
         return name
@@ -252,9 +286,12 @@ def _plugin_name(plugin: object) -> str:
 
 
 def _plugin_version(plugin: object) -> str | None:
+    dist = _distribution(plugin)
+    if dist is not None:
+        return dist[1]
     module_name = getattr(plugin, "__name__", None) or type(plugin).__module__
     top = str(module_name).split(".")[0]
-    module = __import__("sys").modules.get(top)
+    module = sys.modules.get(top)
     version = getattr(module, "__version__", None)
     return version if isinstance(version, str) else None
 
@@ -397,16 +434,21 @@ class Engine:
         others = sorted((e for e in entries if not e.builtin), key=lambda e: e.policy.id)
         return builtin + others
 
-    def configured(self, config: PolicyConfig | None, base_dir: Path | None = None) -> Engine:
+    def configured(
+        self,
+        config: PolicyConfig | Mapping[str, Any] | None,
+        base_dir: str | os.PathLike[str] | None = None,
+    ) -> Engine:
         """This engine with ``config`` applied on top of its own configuration.
 
         Paths are resolved against ``base_dir``; packs and enforcement merge, the given
         configuration winning. Engines are cached per configuration, so an operating model
         evaluated many times builds its engine once.
         """
+        config = coerce_config(config)
         if config is None:
             return self
-        extra = resolve_pack_paths(config, base_dir or Path(os.getcwd()))
+        extra = resolve_pack_paths(config, Path(base_dir or os.getcwd()))
         key = (config.model_dump_json(), *map(str, extra))
         derived = self._derived.get(key)
         if derived is None:

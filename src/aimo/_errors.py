@@ -59,6 +59,10 @@ class DocumentError(AimoError, ValueError):
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
 
+class NotADocument(DocumentError):
+    """The file is valid aimo material, but not a workflow or a model (a policy pack)."""
+
+
 class PolicyError(AimoError):
     """A policy or pack is invalid, or two policies share one id."""
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from aimo._errors import ConfigError, DocumentError, Problem
+from aimo._errors import ConfigError, DocumentError, NotADocument, Problem
 from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
 from aimo._source import SourceMap, pointer, set_source, source_of
 
@@ -231,6 +231,17 @@ def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
     """
     parsed = read(path)
     problems = list(parsed.problems)
+    if isinstance(parsed.data, dict) and "pack" in parsed.data and "policies" in parsed.data:
+        raise NotADocument(
+            [
+                Problem(
+                    "",
+                    "this is a policy pack, not a workflow or an operating model; list it "
+                    "under an operating model's policies.paths",
+                    parsed.source.file,
+                )
+            ]
+        )
     if is_model(parsed.data):
         model = _load_model(Path(path), parsed, problems)
         if model is not None and not problems:
