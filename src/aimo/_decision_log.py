@@ -1,0 +1,667 @@
+"""A tamper-evident decision log: one JSON Lines record per verdict, chained by hashes.
+
+Each record is canonical JSON on one line and carries ``prev``, the previous record's hash
+(64 zeros for the first), and ``hash``, the sha256 of its own canonical JSON without
+``hash``. Editing, deleting or reordering a record breaks the chain at that line. Deleting
+the last records leaves a valid chain, so a small head file next to the log
+(``PATH.head``), replaced atomically under the same lock as each append, holds the number
+and hash of the last record written: a log that ends early no longer matches it.
+
+Writers serialise on an exclusive ``flock`` of the log file (between processes) and a
+lock per path (between threads), so concurrent appends neither interleave nor fork the
+chain; Windows has no ``flock``, so there only the threads of one process are serialised.
+A write torn by a crash leaves a last line without a newline; the next writer ends it and
+chains from the last complete record, and :func:`verify` reports the torn line.
+
+The chain proves the log was not altered since it was written unless whoever altered it
+also rewrote every later record and the head file. Keep a copy of the head's hash
+somewhere the log's writers cannot change (a ticket, another system's log) to close that
+gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+from aimo._errors import AimoError
+from aimo._hooks import hookimpl
+from aimo._models import Workflow
+from aimo._policy import Context
+from aimo._run import Run, canonical_json
+from aimo._verdict import PolicyRef, Verdict
+from aimo._version import __version__
+
+if sys.platform != "win32":
+    import fcntl
+
+__all__ = [
+    "GENESIS",
+    "DecisionLog",
+    "DecisionLogError",
+    "LogProblem",
+    "VerifyResult",
+    "audit_verify_main",
+    "verify",
+]
+
+#: The ``prev`` of the first record.
+GENESIS = "0" * 64
+#: The version of the record format, in every record as ``format``.
+FORMAT = 1
+HEAD_SUFFIX = ".head"
+
+EXIT_INTACT, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
+
+
+class DecisionLogError(AimoError):
+    """The decision log cannot be appended to without hiding damage already done to it."""
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """The sha256 (hex) of a record's canonical JSON without its ``hash``."""
+    return _sha256(canonical_json({k: v for k, v in record.items() if k != "hash"}))
+
+
+def head_path(path: str | os.PathLike[str]) -> Path:
+    """Where the head file of the log at ``path`` lives."""
+    return Path(os.fspath(path) + HEAD_SUFFIX)
+
+
+def policy_set_digest(policy_set: Sequence[PolicyRef]) -> str:
+    """sha256 (hex) of the policy set: every id, with its source and version, in order."""
+    return _sha256(canonical_json([[p.id, p.source, p.version] for p in policy_set]))
+
+
+def _default_caller() -> str:
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    # Read at each write: a forked worker is a different caller from its parent.
+    return f"{program or 'python'} (pid {os.getpid()})"
+
+
+def _run_digest(run: Any) -> str | None:
+    if run is None:
+        return None
+    if isinstance(run, Run):
+        return run.digest
+    digest = getattr(run, "digest", None)
+    if isinstance(digest, str):
+        return digest
+    try:
+        return Run.model_validate(run).digest
+    except ValueError:
+        # The run policies already failed closed on it: record the verdict, not a crash.
+        return None
+
+
+# One lock per log path for the threads of this process; flock serialises processes.
+_PATH_LOCKS: dict[str, threading.Lock] = {}
+_PATH_LOCKS_GUARD = threading.Lock()
+
+
+def _path_lock(path: str) -> threading.Lock:
+    with _PATH_LOCKS_GUARD:
+        lock = _PATH_LOCKS.get(path)
+        if lock is None:
+            lock = _PATH_LOCKS[path] = threading.Lock()
+        return lock
+
+
+def _reset_locks_after_fork() -> None:
+    # A lock held by another thread at fork() would never be released in the child.
+    global _PATH_LOCKS_GUARD
+    _PATH_LOCKS.clear()
+    _PATH_LOCKS_GUARD = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_locks_after_fork)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_at(fd: int, offset: int, length: int) -> bytes:
+    # Not os.pread, which Windows lacks; writes are O_APPEND, so moving the offset is safe.
+    os.lseek(fd, offset, os.SEEK_SET)
+    chunks = []
+    while length > 0:
+        chunk = os.read(fd, length)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        length -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_head(path: Path) -> dict[str, Any] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        head = json.loads(text)
+    except ValueError:
+        return {}
+    return head if isinstance(head, dict) else {}
+
+
+def _valid_head(head: Mapping[str, Any]) -> bool:
+    seq, size, last = head.get("seq"), head.get("size"), head.get("hash")
+    return (
+        isinstance(seq, int)
+        and seq >= 0
+        and isinstance(size, int)
+        and size >= 0
+        and isinstance(last, str)
+        and _is_hash(last)
+    )
+
+
+def _is_hash(value: Any) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """A line as a record whose hash verifies, or None and what is wrong with it."""
+    try:
+        record = json.loads(raw.decode("utf-8", "surrogatepass"))
+    except ValueError:
+        return None, "incomplete"
+    if (
+        not isinstance(record, dict)
+        or not isinstance(record.get("seq"), int)
+        or isinstance(record.get("seq"), bool)
+        or not _is_hash(record.get("prev"))
+        or not _is_hash(record.get("hash"))
+    ):
+        return None, "not a record"
+    if record_hash(record) != record["hash"]:
+        return record, "hash"
+    if canonical_json(record).encode("utf-8", "surrogatepass") != raw:
+        return record, "form"
+    return record, None
+
+
+class DecisionLog:
+    """A plugin that appends one record per verdict to a hash-chained JSON Lines file.
+
+    Register it with an engine, ``aimo.Engine(plugins=[aimo.DecisionLog("decisions.jsonl")])``,
+    and every evaluation is recorded through the ``aimo_verdict`` hook; or call
+    :meth:`record` yourself. A record holds the workflow id, the decision, the verdict's
+    digest, the run's digest, when it was evaluated, the failing policies and
+    their paths, the caller, aimo's version and the policy set; never the workflow, the
+    output text or any finding's message or observed value unless ``include_verdict`` is
+    set. Records that keep decisions traceable serve record-keeping duties such as
+    EU AI Act Art. 12 (logging, high-risk systems) and NIST AI RMF GOVERN 1.4 and
+    MANAGE 4.1.
+
+    A record that cannot be written raises: a log that cannot write must not pass
+    unnoticed. So does appending to a log whose end was cut off, rather than covering it up.
+
+    :param path: the JSON Lines file; it and ``PATH.head`` are created when missing.
+    :param caller: who or what evaluates, e.g. ``"email-pipeline"`` (default: the program
+        name and process id).
+    :param include_verdict: also store the whole verdict (``verdict.to_dict()``), with its
+        messages and observed values, which may quote the output.
+    :param fsync: flush each record to disk before the evaluation returns (default True);
+        switch off only where losing the last records in a power cut is acceptable.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        caller: str | None = None,
+        include_verdict: bool = False,
+        fsync: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.head_path = head_path(path)
+        self.caller = caller
+        self.include_verdict = include_verdict
+        self.fsync = fsync
+        # Engines pass the same policy set to every verdict: digest it once per engine.
+        self._policy_set: tuple[Sequence[PolicyRef], str] | None = None
+
+    def __repr__(self) -> str:
+        return f"DecisionLog({os.fspath(self.path)!r})"
+
+    @hookimpl
+    def aimo_verdict(self, verdict: Verdict, workflow: Workflow, ctx: Context) -> None:
+        """Record every verdict the engine produces."""
+        self.record(verdict, run=ctx.run)
+
+    def record(self, verdict: Verdict, *, run: Any = None) -> dict[str, Any]:
+        """Append one record for ``verdict`` (and the run it judged) and return it.
+
+        :raises DecisionLogError: when the log's end was cut off since the last write.
+        :raises OSError: when the log cannot be written.
+        """
+        entry = self._entry(verdict, run)
+        return self._append(entry)
+
+    def verify(self) -> VerifyResult:
+        """Check this log's chain; see :func:`verify`."""
+        return verify(self.path)
+
+    def _entry(self, verdict: Verdict, run: Any) -> dict[str, Any]:
+        policy_set = verdict.policy_set
+        cached = self._policy_set
+        if cached is None or cached[0] is not policy_set:
+            cached = (policy_set, policy_set_digest(policy_set))
+            self._policy_set = cached
+        sources: dict[str, str] = {}
+        for ref in policy_set:
+            sources.setdefault(ref.source, ref.version or "")
+        entry: dict[str, Any] = {
+            "format": FORMAT,
+            "workflow_id": verdict.workflow_id,
+            "decision": verdict.decision.value,
+            "digest": verdict.digest,
+            "evaluated_at": verdict.evaluated_at.isoformat(),
+            "failures": [
+                {"policy_id": f.policy_id, "outcome": f.outcome.value, "path": f.path}
+                for f in verdict.failures
+            ],
+            "caller": self.caller if self.caller is not None else _default_caller(),
+            "aimo": __version__,
+            "policy_set": {
+                "count": len(policy_set),
+                "digest": cached[1],
+                "sources": sources,
+            },
+        }
+        if verdict.stage is not None:
+            entry["stage"] = verdict.stage.value
+        run_digest = _run_digest(run)
+        if run_digest is not None:
+            entry["run"] = run_digest
+        if self.include_verdict:
+            entry["verdict"] = verdict.to_dict()
+        return entry
+
+    @contextmanager
+    def _locked(self) -> Iterator[int]:
+        """The log's file descriptor, held exclusively by this thread and process."""
+        with _path_lock(os.path.abspath(self.path)):
+            while True:
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+                try:
+                    if sys.platform != "win32":
+                        fcntl.flock(fd, fcntl.LOCK_EX)
+                    # The file may have been moved aside (rotated) while we waited for the
+                    # lock: then write to the file now at the path, not the old one.
+                    try:
+                        same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                    except FileNotFoundError:
+                        same = False
+                    if same:
+                        yield fd
+                        return
+                finally:
+                    os.close(fd)  # also releases the flock
+
+    def _append(self, entry: dict[str, Any]) -> dict[str, Any]:
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            seq, prev, torn = self._tail(fd, size)
+            record = {**entry, "seq": seq + 1, "prev": prev}
+            record["hash"] = record_hash(record)
+            line = (canonical_json(record) + "\n").encode("utf-8", "surrogatepass")
+            if torn:
+                # End the torn line so that it stays one (reported) line of its own.
+                line = b"\n" + line
+            _write_all(fd, line)
+            if self.fsync:
+                os.fsync(fd)
+            self._write_head(seq + 1, record["hash"], size + len(line))
+        return record
+
+    def _tail(self, fd: int, size: int) -> tuple[int, str, bool]:
+        """The last record's number and hash, and whether the last line is torn."""
+        head = _read_head(self.head_path)
+        if head is None:
+            if size == 0:
+                # Written before the first record, so that a crash right after it does not
+                # leave a log that looks as if its head file had been deleted.
+                self._write_head(0, GENESIS, 0)
+                return 0, GENESIS, False
+            raise DecisionLogError(
+                f"The decision log {os.fspath(self.path)!r} has records but no head file "
+                f"({self.head_path.name}), so records cut from its end could go unnoticed. "
+                "Check it with `aimo audit verify`, then move it aside to start a new log."
+            )
+        if not _valid_head(head):
+            raise DecisionLogError(
+                f"The head file {os.fspath(self.head_path)!r} of the decision log is damaged. "
+                "Check the log with `aimo audit verify`, then move both files aside to "
+                "start a new log."
+            )
+        if head["size"] == size:
+            return head["seq"], head["hash"], False
+        if size < head["size"]:
+            raise DecisionLogError(
+                f"The decision log {os.fspath(self.path)!r} is shorter than when it was last "
+                f"written ({size} bytes, not {head['size']}): records were cut from its end. "
+                "Check it with `aimo audit verify`, then move both files aside to start a "
+                "new log."
+            )
+        # The last write stopped before updating the head, or was torn: find the last
+        # complete record in the log itself.
+        seq, last, torn = _last_record(fd, size)
+        if seq < head["seq"]:
+            raise DecisionLogError(
+                f"The decision log {os.fspath(self.path)!r} ends at record {seq}, but record "
+                f"{head['seq']} was written: records were removed. Check it with "
+                "`aimo audit verify`, then move both files aside to start a new log."
+            )
+        return seq, last, torn
+
+    def _write_head(self, seq: int, last: str, size: int) -> None:
+        head = canonical_json({"format": FORMAT, "seq": seq, "hash": last, "size": size})
+        temporary = self.head_path.with_name(self.head_path.name + ".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            _write_all(fd, (head + "\n").encode("utf-8"))
+            if self.fsync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        # Atomic: a reader sees the old head or the new one, never half of one.
+        os.replace(temporary, self.head_path)
+
+
+def _last_record(fd: int, size: int) -> tuple[int, str, bool]:
+    """The number and hash of the last intact record, reading from the end, and whether the
+    log's last line lacks its newline."""
+    if size == 0:
+        return 0, GENESIS, False
+    torn = _read_at(fd, size - 1, 1) != b"\n"
+    chunk = 1 << 16
+    while True:
+        start = max(0, size - chunk)
+        lines = _read_at(fd, start, size - start).split(b"\n")
+        # The first piece may be the end of a longer line. The last piece is empty, or a
+        # torn line, or a whole record whose newline alone was lost: that one still counts.
+        complete = lines[1:] if start > 0 else lines
+        for raw in reversed(complete):
+            record, problem = _parse(raw)
+            if record is not None and problem is None:
+                return int(record["seq"]), str(record["hash"]), torn
+        if start == 0:
+            return 0, GENESIS, torn
+        chunk *= 4
+
+
+@dataclass(frozen=True, slots=True)
+class LogProblem:
+    """One break in a decision log: the 1-based line and what broke."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """What :func:`verify` found.
+
+    ``records`` counts the records that verify; ``problems`` lists every break, first line
+    first; ``notes`` are observations that are not breaks (a head file one write behind).
+    """
+
+    path: str
+    records: int
+    last_hash: str
+    problems: tuple[LogProblem, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the chain is intact."""
+        return not self.problems
+
+    @property
+    def line(self) -> int | None:
+        """The first broken line, or None when intact."""
+        return self.problems[0].line if self.problems else None
+
+    @property
+    def message(self) -> str | None:
+        """What broke at the first broken line, or None when intact."""
+        return self.problems[0].message if self.problems else None
+
+
+def verify(path: str | os.PathLike[str]) -> VerifyResult:
+    """Check a decision log's chain and its head file.
+
+    Every line must be a record whose hash matches its content and whose ``prev`` and
+    ``seq`` follow the record before it; the log must end at the record its head file
+    names. Reading goes on past a break, so that every break is listed, but the first is
+    the one to look at. The log is read as a stream, as it stood when no write was half
+    done: a large log takes little memory, and a write in progress is not reported as
+    torn.
+
+    :raises OSError: when the log cannot be read.
+    """
+    with open(path, "rb") as handle:
+        # A consistent snapshot: the head and the size that goes with it, read while no
+        # write is half done. Writers append only, so the bytes up to that size stay put
+        # while we read them, and a long check does not hold up the pipeline.
+        if sys.platform != "win32":
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        try:
+            head = _read_head(head_path(path))
+            size = os.fstat(handle.fileno()).st_size
+        finally:
+            if sys.platform != "win32":
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return _verify(os.fspath(path), _lines_upto(handle, size), head)
+
+
+def _lines_upto(handle: BinaryIO, size: int) -> Iterator[bytes]:
+    remaining = size
+    for line in handle:
+        if remaining <= 0:
+            return
+        yield line[:remaining]
+        remaining -= len(line)
+
+
+def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> VerifyResult:
+    problems: list[LogProblem] = []
+    notes: list[str] = []
+    head_ok = head is not None and _valid_head(head)
+    head_seq: int = head["seq"] if head is not None and head_ok else -1
+    # Only two records matter to the head check; remember where they are, not every record.
+    watched: dict[int, tuple[int, str]] = {}
+    expected_seq, expected_prev = 1, GENESIS
+    records = number = 0
+    for line in lines:
+        number += 1
+        terminated = line.endswith(b"\n")
+        raw = line[:-1] if terminated else line
+        if not raw:
+            problems.append(LogProblem(number, "an empty line, which aimo never writes"))
+            continue
+        record, problem = _parse(raw)
+        if record is None:
+            if not terminated:
+                message = "the record is incomplete: the write was interrupted before it finished"
+            elif problem == "incomplete":
+                message = (
+                    "the line is not a complete record: a write was interrupted (and a later "
+                    "write ended the line), or the line was edited"
+                )
+            else:
+                message = "the line is not a decision record"
+            problems.append(LogProblem(number, message))
+            # Writers chain past a torn line from the last complete record: so do we.
+            continue
+        if not terminated and problem is None:
+            notes.append(
+                f"The last record (line {number}) has no newline: a write stopped just before "
+                "it; the record itself is intact and the next write ends the line."
+            )
+        seq, prev = int(record["seq"]), str(record["prev"])
+        if problem == "hash":
+            problems.append(
+                LogProblem(
+                    number,
+                    f"record {seq} was changed after it was written: its content no longer "
+                    "matches its hash",
+                )
+            )
+        elif problem == "form":
+            problems.append(
+                LogProblem(
+                    number,
+                    f"record {seq} was changed after it was written: the line is not exactly "
+                    "what aimo wrote",
+                )
+            )
+        elif seq > expected_seq:
+            missing = seq - expected_seq
+            problems.append(
+                LogProblem(
+                    number,
+                    f"expected record {expected_seq} but found record {seq}: "
+                    f"{missing} record{'s' if missing != 1 else ''} before this line "
+                    f"{'were' if missing != 1 else 'was'} deleted or moved",
+                )
+            )
+        elif seq < expected_seq:
+            problems.append(
+                LogProblem(
+                    number,
+                    f"expected record {expected_seq} but found record {seq}: records were "
+                    "reordered or copied",
+                )
+            )
+        elif prev != expected_prev:
+            problems.append(
+                LogProblem(
+                    number,
+                    f"record {seq} does not follow the record before it: that record was "
+                    "replaced or rewritten",
+                )
+            )
+        else:
+            records += 1
+        # Pick the chain up again after any break, so that one deletion is one problem.
+        expected_seq, expected_prev = seq + 1, str(record["hash"])
+        if seq in (head_seq, head_seq + 2):
+            watched.setdefault(seq, (number, expected_prev))
+    last_seq, last_hash = expected_seq - 1, expected_prev
+    end = number + 1
+    name = head_path(path).name
+    if head is None:
+        if number > 0:
+            problems.append(
+                LogProblem(
+                    end,
+                    f"the head file {name} is missing, so records deleted from the end of the "
+                    "log cannot be ruled out",
+                )
+            )
+    elif not head_ok:
+        problems.append(LogProblem(end, f"the head file {name} is damaged"))
+    elif head_seq > last_seq:
+        gone = head_seq - last_seq
+        problems.append(
+            LogProblem(
+                end,
+                f"the log ends at record {last_seq}, but {head_seq} records were written: "
+                f"the last {gone} record{'s were' if gone != 1 else ' was'} deleted",
+            )
+        )
+    elif head_seq > 0 and watched.get(head_seq, (end, ""))[1] != head["hash"]:
+        problems.append(
+            LogProblem(
+                watched.get(head_seq, (end, ""))[0],
+                f"record {head_seq} is not the one that was written: it does not match "
+                "the hash in the head file",
+            )
+        )
+    elif head_seq + 1 == last_seq:
+        notes.append(
+            "The head file is one record behind: the last write was interrupted after its "
+            "record was written; the next write brings the head up to date."
+        )
+    elif head_seq + 1 < last_seq:
+        # Each write updates the head, so an interrupted one leaves it one record behind,
+        # never more: more means records were added past it, or an old head was restored.
+        extra = head_seq + 2
+        problems.append(
+            LogProblem(
+                watched.get(extra, (end, ""))[0],
+                f"record {extra} was added after the head file was last updated at record "
+                f"{head_seq}: records were appended by something other than aimo, or "
+                "the head file was replaced with an older one",
+            )
+        )
+    problems.sort(key=lambda p: p.line)
+    return VerifyResult(
+        path=path,
+        records=records,
+        last_hash=last_hash,
+        problems=tuple(problems),
+        notes=tuple(notes),
+    )
+
+
+def audit_verify_main(path: str, out: TextIO, err: TextIO) -> int:
+    """The body of ``aimo audit verify PATH``.
+
+    Exit 0 when the chain is intact, 1 naming the first broken line (``line N: ...``) on
+    ``err``, 2 when the log cannot be read.
+    """
+    try:
+        result = verify(path)
+    except OSError as exc:
+        err.write(f"aimo: cannot read the decision log {path}: {exc.strerror or exc}\n")
+        return EXIT_UNREADABLE
+    if result.ok:
+        out.write(
+            f"{path}: intact: {result.records} record{'s' if result.records != 1 else ''}, "
+            f"last hash {result.last_hash}\n"
+        )
+        for note in result.notes:
+            out.write(f"{path}: note: {note}\n")
+        return EXIT_INTACT
+    first = result.problems[0]
+    err.write(f"{path}: {first}\n")
+    before = first.line - 1
+    err.write(
+        f"{path}: the {before} line{'s' if before != 1 else ''} before it verify"
+        + (
+            f"; {len(result.problems) - 1} more problem(s) after it"
+            if len(result.problems) > 1
+            else ""
+        )
+        + "\n"
+    )
+    for problem in result.problems[1:]:
+        err.write(f"{path}: {problem}\n")
+    return EXIT_BROKEN
