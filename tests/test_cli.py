@@ -261,3 +261,28 @@ def test_a_folder_with_packs_and_a_bad_model_still_reports_the_rest(tmp_path: Pa
     named = aimo("check", tmp_path / "packs" / "brand.yaml")
     assert named.returncode == 2
     assert "policy pack" in named.stderr
+
+
+def test_audit_verify_checks_a_decision_log(tmp_path: Path) -> None:
+    log = tmp_path / "decisions.jsonl"
+    script = (
+        "import aimo, sys; e = aimo.Engine(plugins=[aimo.DecisionLog(sys.argv[1])]);"
+        f"[e.evaluate({str(NORTHWIND.parent / 'workflows' / 'partner-newsletter.yaml')!r})"
+        " for _ in range(3)]"
+    )
+    subprocess.run([sys.executable, "-c", script, str(log)], check=True, timeout=60)
+    result = aimo("audit", "verify", log)
+    _no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "intact: 3 records" in result.stdout
+
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join([lines[0], lines[2], lines[1]]) + "\n")
+    result = aimo("audit", "verify", log)
+    _no_traceback(result)
+    assert result.returncode == 1
+    assert f"{log}: line 2: expected record 2 but found record 3" in result.stderr
+
+    result = aimo("audit", "verify", tmp_path / "missing.jsonl")
+    _no_traceback(result)
+    assert result.returncode == 2

@@ -62,7 +62,7 @@ class Plugin:
 def test_third_party_policy_runs_with_the_builtins() -> None:
     engine = aimo.Engine(plugins=[AcmePolicies()], entry_points=False)
     assert "acme-brand-voice" in [p.id for p in engine.policies]
-    assert len(engine.policies) == 26  # core, the marketing pack, and this one
+    assert len(engine.policies) == 30  # core, run, the marketing pack, and this one
     verdict = engine.evaluate(make({"output_standard.document": DELETE}), today=TODAY)
     [finding] = findings_of(verdict, "acme-brand-voice")
     assert finding.outcome is aimo.Outcome.FAIL
@@ -426,3 +426,17 @@ def test_far_off_dates_and_datetimes_do_not_break_policies(
 def test_the_digest_is_stable_for_any_text(evaluate: Callable[..., aimo.Verdict]) -> None:
     document = {"id": "a", "x-note": "lone \ud800 surrogate"}
     assert evaluate(document).digest == evaluate(dict(document)).digest
+
+
+def test_run_findings_have_no_location_in_the_workflow_file(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(make()))
+    verdict = aimo.Engine(entry_points=False).evaluate(
+        path, today=TODAY, run=aimo.Run(inputs=["crm"], output="guaranteed")
+    )
+    assert [(f.path, f.location) for f in verdict.failures] == [
+        ("/run/inputs/0", None),
+        ("/run/output", None),
+    ]

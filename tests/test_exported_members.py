@@ -27,6 +27,12 @@ PUBLIC_API = {
     "Policy",
     "Location",
     "Problem",
+    # spec 4.3: run-time gates and the decision log
+    "Run",
+    "Approval",
+    "Gate",
+    "governed",
+    "DecisionLog",
     # spec 4.5 and 4.6
     "load_pack",
     "Pack",

@@ -11,6 +11,7 @@ Evaluate a workflow against the operating model's policies::
 """
 
 from aimo import hookspecs
+from aimo._decision_log import DecisionLog
 from aimo._engine import Engine, evaluate, evaluate_model
 from aimo._engine import evaluate_many_default as evaluate_many
 from aimo._errors import (
@@ -21,6 +22,7 @@ from aimo._errors import (
     PolicyViolation,
     Problem,
 )
+from aimo._gate import Gate, governed
 from aimo._hooks import hookimpl
 from aimo._loader import load
 from aimo._models import (
@@ -56,12 +58,14 @@ from aimo._models import (
 )
 from aimo._packs import Pack, load_pack
 from aimo._policy import Context, NotApplicable, Policy, Violation, policy
+from aimo._run import Approval, Run
 from aimo._source import Location
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Severity, Verdict
 from aimo._version import __version__
 
 __all__ = [
     "AimoError",
+    "Approval",
     "Audience",
     "ConfigError",
     "Consequence",
@@ -70,12 +74,14 @@ __all__ = [
     "Context",
     "DataBoundary",
     "Decision",
+    "DecisionLog",
     "Decisions",
     "DocumentError",
     "Enforcement",
     "Engine",
     "Escalation",
     "Finding",
+    "Gate",
     "Infrastructure",
     "InfrastructureChoice",
     "Input",
@@ -99,6 +105,7 @@ __all__ = [
     "ReviewEntry",
     "ReviewOutcome",
     "ReviewTier",
+    "Run",
     "Selection",
     "Severity",
     "Stage",
@@ -114,6 +121,7 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "evaluate_model",
+    "governed",
     "hookimpl",
     "hookspecs",
     "load",

@@ -84,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     policies.add_argument(
         "--model", metavar="PATH", help="apply this operating model's policy configuration"
     )
+
+    audit = commands.add_parser("audit", help="check a decision log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check that a decision log's hash chain is intact",
+        description="Check a decision log written by aimo.DecisionLog. Exit 0 when the chain "
+        "is intact, 1 naming the first broken line, 2 when the log cannot be read.",
+    )
+    verify.add_argument("path", metavar="PATH", help="the decision log (JSON Lines)")
     return parser
 
 
@@ -205,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(args, out, err)
         if args.command == "policies":
             return policies(args, out)
+        if args.command == "audit":
+            from aimo._decision_log import audit_verify_main
+
+            return audit_verify_main(args.path, out, err)
         return schema(args, out)
     except AimoError as exc:
         err.write(f"aimo: {exc}\n")

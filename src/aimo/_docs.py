@@ -16,7 +16,8 @@ HEADER = """\
 
 Every built-in policy, generated from the code that runs it. Each policy applies from a
 stage on: before it, its finding is `not_applicable`. Retired workflows are judged only by
-the waiver policies. Enforcement decides what a failure does to the verdict:
+the waiver policies and, when a run is gated, by the run policies, which stop them.
+Enforcement decides what a failure does to the verdict:
 
 - `advisory` never blocks: the decision is at most `warn`;
 - `mandatory` blocks (`deny`) unless a valid waiver names the policy;
@@ -34,7 +35,9 @@ CORE_INTRO = """\
 The core policies are Python and follow the sections of the operating-model guide: select
 use cases with discipline, define roles and review, calibrate governance to consequence,
 decide what belongs on owned infrastructure, move work into production deliberately, and
-monitor, review and retire."""
+monitor, review and retire. The four `run-*` policies are the in-workflow gates: they judge
+one run of a workflow (`aimo.Run`: its inputs, output and approvals) and do not apply
+without one; see [Gates and the decision log](../how-to/gates-and-decision-log.md)."""
 
 PACK_INTRO = {
     "marketing": """\

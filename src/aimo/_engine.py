@@ -513,7 +513,7 @@ class Engine:
         :raises DocumentError: when the workflow (or model) is invalid. A policy that raises
             never makes this raise: its finding is ``error`` instead.
         """
-        document = _coerce_workflow(workflow)
+        document = workflow if type(workflow) is Workflow else _coerce_workflow(workflow)
         operating_model = _coerce_model(model) if model is not None else default_model()
         day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
         engine = self._for_model(operating_model)
@@ -573,28 +573,42 @@ class Engine:
         )
         source: tuple[SourceMap, str] | None = source_of(workflow)
         findings: list[Finding] = []
+        append = findings.append
         blocked = failed = False
+        # The hot loop of every evaluation: most policies pass or do not apply, and those
+        # cost one call and one prebuilt finding. Anything else goes through _findings.
         for entry in self._entries:
             if stage not in entry.applies:
-                findings.append(entry.not_applicable[stage])
+                append(entry.not_applicable[stage])
                 continue
-            produced = self._run_check(entry, workflow, ctx, source)
-            if not produced:
-                findings.append(entry.passed)
-                continue
-            for item in produced:
+            try:
+                produced = entry.check(workflow, ctx)
+                if produced is None:
+                    append(entry.passed)
+                    continue
+                items = produced if type(produced) is list else list(produced)
+                if not items:
+                    append(entry.passed)
+                    continue
+                if len(items) == 1 and type(items[0]) is NotApplicable:
+                    append(entry.not_applicable_because(items[0].reason))
+                    continue
+                produced_findings = _findings(entry, items, workflow, source)
+            except Exception as exc:
+                produced_findings = [_error(entry, exc)]
+            for item in produced_findings:
                 outcome = item.outcome
                 if outcome is not Outcome.FAIL and outcome is not Outcome.ERROR:
-                    findings.append(item)
+                    append(item)
                     continue
                 if waivers and outcome is Outcome.FAIL and entry.enforcement is MANDATORY:
                     item = _waive(item, waivers)
                     if item.outcome is Outcome.WAIVED:
-                        findings.append(item)
+                        append(item)
                         continue
                 failed = True
                 blocked = blocked or entry.enforcement is not ADVISORY
-                findings.append(item)
+                append(item)
         verdict = built(
             Verdict,
             {
@@ -615,55 +629,50 @@ class Engine:
                 observe(self, verdict)
         return verdict
 
-    def _run_check(
-        self,
-        entry: _Entry,
-        workflow: Workflow,
-        ctx: Context,
-        source: tuple[SourceMap, str] | None,
-    ) -> list[Finding]:
-        """The findings of one applicable policy; an exception becomes an ``error`` finding."""
-        try:
-            produced = entry.check(workflow, ctx)
-            if produced is None:
-                return []
-            items = produced if type(produced) is list else list(produced)
-            if not items:
-                return []
-            first = items[0]
-            if type(first) is NotApplicable and len(items) == 1:
-                return [entry.not_applicable_because(first.reason)]
-            findings = []
-            for item in items:
-                if not isinstance(item, Violation):
-                    raise TypeError(
-                        f"the check yielded {item!r}; it may yield Violation objects, or a "
-                        "single NotApplicable"
-                    )
-                observed = item.observed
-                if observed is MISSING:
-                    observed = resolve(workflow, item.path)
-                findings.append(
-                    entry.finding(
-                        Outcome.FAIL,
-                        item.message,
-                        path=item.path,
-                        observed=_jsonable(observed),
-                        expected=_jsonable(item.expected),
-                        remediation=item.remediation,
-                        location=(source[0].locate(source[1] + item.path) if source else None),
-                    )
-                )
-            return findings
-        except Exception as exc:
-            return [
-                entry.finding(
-                    Outcome.ERROR,
-                    "This policy could not be checked, so it counts as failed: "
-                    f"{type(exc).__name__}: {exc}",
-                    remediation=f"Report the error to the maintainers of {entry.ref.source}.",
-                )
-            ]
+
+def _findings(
+    entry: _Entry,
+    items: list[Any],
+    workflow: Workflow,
+    source: tuple[SourceMap, str] | None,
+) -> list[Finding]:
+    """The fail findings of the violations one policy yielded."""
+    findings = []
+    for item in items:
+        if not isinstance(item, Violation):
+            raise TypeError(
+                f"the check yielded {item!r}; it may yield Violation objects, or a single "
+                "NotApplicable"
+            )
+        observed = item.observed
+        if observed is MISSING:
+            observed = resolve(workflow, item.path)
+        findings.append(
+            entry.finding(
+                Outcome.FAIL,
+                item.message,
+                path=item.path,
+                observed=_jsonable(observed),
+                expected=_jsonable(item.expected),
+                remediation=item.remediation,
+                # A run's paths (/run/...) are not in the workflow's file.
+                location=(
+                    source[0].locate(source[1] + item.path)
+                    if source and not item.path.startswith("/run/")
+                    else None
+                ),
+            )
+        )
+    return findings
+
+
+def _error(entry: _Entry, exc: Exception) -> Finding:
+    """The finding of a policy that raised: it counts as failed (fail closed)."""
+    return entry.finding(
+        Outcome.ERROR,
+        f"This policy could not be checked, so it counts as failed: {type(exc).__name__}: {exc}",
+        remediation=f"Report the error to the maintainers of {entry.ref.source}.",
+    )
 
 
 class _ModuleRef:

@@ -124,16 +124,24 @@ def document_digest(workflow: Workflow) -> str:
 M = TypeVar("M", bound=BaseModel)
 
 
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+
+
 def built(cls: type[M], values: dict[str, Any], private: dict[str, Any] | None = None) -> M:
     """An instance of ``cls`` from values the engine made itself, without validating them.
 
     What ``model_construct`` does, minus its per-field default handling: the engine always
-    passes every field, and building findings is on the hot path of every evaluation.
+    passes every field, and building findings is on the hot path of every evaluation. The
+    set of fields given is the same for every instance, so one set object serves them all
+    (pydantic copies it before it ever changes one).
     """
+    fields_set = _FIELDS_SET.get(cls)
+    if fields_set is None:
+        fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
     instance = cls.__new__(cls)
     setattr_ = object.__setattr__
     setattr_(instance, "__dict__", values)
-    setattr_(instance, "__pydantic_fields_set__", set(values))
+    setattr_(instance, "__pydantic_fields_set__", fields_set)
     setattr_(instance, "__pydantic_extra__", None)
     setattr_(instance, "__pydantic_private__", private)
     return instance
