@@ -601,7 +601,6 @@ def review_current(workflow: Workflow, ctx: Context) -> Findings:
         yield NotApplicable("Without a review cadence there is no due date to check.")
         return
     cadence = review.cadence_days
-    earliest = shift(ctx.today, -cadence).isoformat()
     last = review.last_review_date
     if last is None:
         went_live = workflow.production.went_live if workflow.production else None
@@ -610,7 +609,7 @@ def review_current(workflow: Workflow, ctx: Context) -> Findings:
                 f"The workflow has been live since {went_live.isoformat()} and has never been "
                 f"reviewed; reviews are due every {cadence} days.",
                 path="/review/last_reviewed",
-                expected=f"a review on or after {earliest}",
+                expected=f"a review on or after {shift(ctx.today, -cadence).isoformat()}",
             )
     elif (ctx.today - last).days > cadence:
         yield Violation(
@@ -618,7 +617,7 @@ def review_current(workflow: Workflow, ctx: Context) -> Findings:
             f"{shift(last, cadence).isoformat()}.",
             path="/review/last_reviewed",
             observed=last,
-            expected=f"a review on or after {earliest}",
+            expected=f"a review on or after {shift(ctx.today, -cadence).isoformat()}",
         )
 
 

@@ -141,10 +141,18 @@ def _compile(schema: Any) -> Check:
         checks.append(builder(argument))
     if "if" in conditional:
         checks.append(_if_then_else(conditional))
+    return _all(checks)
+
+
+def _all(checks: list[Check]) -> Check:
+    # Spelled out for the common sizes: a generator inside all() costs more than the checks.
     if not checks:
         return lambda value: True
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
     return lambda value: all(check(value) for check in checks)
 
 
@@ -180,12 +188,14 @@ def _properties(argument: Any) -> Check:
     compiled = [(name, _compile(sub)) for name, sub in argument.items()]
 
     def check(value: Any) -> bool:
-        if isinstance(value, dict):
-            return all(sub(value[name]) for name, sub in compiled if name in value)
         if isinstance(value, BaseModel):
             for name, sub in compiled:
                 found = _field(value, name)
                 if found is not _ABSENT and not sub(found):
+                    return False
+        elif isinstance(value, dict):
+            for name, sub in compiled:
+                if name in value and not sub(value[name]):
                     return False
         return True
 
@@ -196,10 +206,14 @@ def _required(argument: Any) -> Check:
     names = list(argument)
 
     def check(value: Any) -> bool:
-        if isinstance(value, dict):
-            return all(name in value for name in names)
         if isinstance(value, BaseModel):
-            return all(_field(value, name) is not _ABSENT for name in names)
+            for name in names:
+                if _field(value, name) is _ABSENT:
+                    return False
+        elif isinstance(value, dict):
+            for name in names:
+                if name not in value:
+                    return False
         return True
 
     return check

@@ -17,6 +17,8 @@ EXPIRY_WARNING_DAYS = 14
 
 def waiver_problems(workflow: Workflow, ctx: Context) -> Iterator[tuple[int, str, str, str]]:
     """Yield ``(index, field, message, expected)`` for each problem of each waiver."""
+    if not workflow.waivers:
+        return
     latest = shift(ctx.today, MAX_WAIVER_DAYS)
     for index, waiver in enumerate(workflow.waivers):
         enforcement = ctx.enforcement.get(waiver.policy)
@@ -80,5 +82,7 @@ def waiver_problems(workflow: Workflow, ctx: Context) -> Iterator[tuple[int, str
 
 def valid_waiver_indexes(workflow: Workflow, ctx: Context) -> list[int]:
     """The indexes of the workflow's waivers that are valid on ``ctx.today``."""
+    if not workflow.waivers:
+        return []
     invalid = {index for index, *_ in waiver_problems(workflow, ctx)}
     return [i for i in range(len(workflow.waivers)) if i not in invalid]
