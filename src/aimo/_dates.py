@@ -15,4 +15,10 @@ def shift(day: dt.date, days: int) -> dt.date:
 
 def as_date(value: dt.date) -> dt.date:
     """A date, also when given a datetime (whose date part counts)."""
-    return value.date() if isinstance(value, dt.datetime) else value
+    return (
+        value
+        if type(value) is dt.date
+        else value.date()
+        if isinstance(value, dt.datetime)
+        else value
+    )

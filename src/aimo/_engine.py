@@ -47,8 +47,14 @@ _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 def _jsonable(value: Any) -> Any:
     """A JSON-compatible form of a value read from a document, for ``observed``."""
-    if type(value) in _PLAIN_TYPES:
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
         return value
+    # Exact types first: isinstance against an ABC such as Mapping costs far more.
+    if kind is list or kind is tuple:
+        return [_jsonable(v) for v in value]
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, str | int | float):
@@ -70,10 +76,17 @@ def resolve(document: Any, path: str) -> Any:
     if not path:
         return current
     for token in path[1:].split("/"):
-        key = unescape(token) if "~" in token else token
         if current is None:
             return None
-        if isinstance(current, BaseModel):
+        key = unescape(token) if "~" in token else token
+        kind = type(current)
+        if kind is list or kind is tuple:
+            if not key.isdigit() or int(key) >= len(current):
+                return None
+            current = current[int(key)]
+        elif kind is dict:
+            current = current.get(key)
+        elif isinstance(current, BaseModel):
             # Fields live in __dict__, x- fields in the extras: no per-class lookups needed.
             found = current.__dict__.get(key, _ABSENT)
             if found is _ABSENT:
@@ -81,10 +94,6 @@ def resolve(document: Any, path: str) -> Any:
             current = found
         elif isinstance(current, Mapping):
             current = current.get(key)
-        elif isinstance(current, list | tuple):
-            if not key.isdigit() or int(key) >= len(current):
-                return None
-            current = current[int(key)]
         else:
             return None
     return current
@@ -514,9 +523,9 @@ class Engine:
             never makes this raise: its finding is ``error`` instead.
         """
         document = workflow if type(workflow) is Workflow else _coerce_workflow(workflow)
-        operating_model = _coerce_model(model) if model is not None else default_model()
+        operating_model = default_model() if model is None else _coerce_model(model)
         day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
-        engine = self._for_model(operating_model)
+        engine = self if operating_model.policies is None else self._for_model(operating_model)
         ctx = Context(today=day, model=operating_model, run=run, enforcement=engine._enforcement)
         return engine._evaluate(document, ctx)
 
