@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import aimo
+from aimo.testing import compliant_document
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -23,57 +24,9 @@ os.environ["AIMO_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 TODAY = dt.date(2026, 11, 27)
 DELETE = object()
 
-#: A production workflow that every core policy passes (or finds not applicable) on TODAY.
-COMPLIANT: dict[str, Any] = {
-    "id": "weekly-channel-summary",
-    "name": "Weekly channel performance summary",
-    "stage": "production",
-    "use_case": {
-        "description": "Summarise paid-channel performance for the Monday budget meeting",
-        "recurrence": "weekly",
-        "decision": "Monday budget reallocation across paid channels",
-        "success_measure": {
-            "description": "Summary ready by 09:00 Monday with at most 2 corrections",
-            "metric": "corrections_per_week",
-            "target": 2,
-            "higher_is_better": False,
-        },
-    },
-    "consequence": "low",
-    "audience": "internal",
-    "content": {"types": ["text"], "makes_claims": False},
-    "owner": {"name": "Dana Lee", "email": "dana.lee@example.com"},
-    "reviewer": {"name": "Sam Ortiz", "email": "sam.ortiz@example.com"},
-    "data_boundary": {"allowed": ["public", "internal"]},
-    "inputs": [{"name": "ga4_weekly_export", "classification": "internal", "source": "GA4 export"}],
-    "output_standard": {
-        "description": "Three bullets and one table; every figure matches the dashboard",
-        "document": "https://wiki.example.com/standards/channel-summary",
-        "checks": {"max_length": 2000, "banned_phrases": ["guaranteed"]},
-    },
-    "escalation": {
-        "contacts": [{"name": "Dana Lee", "email": "dana.lee@example.com"}],
-        "steps": ["Pause the workflow", "Notify the owner"],
-        "response_hours": 24,
-    },
-    "review_tier": "light",
-    "infrastructure": {
-        "choice": "public",
-        "tool": "ChatGPT Enterprise",
-        "rationale": "Internal, low-sensitivity data; no model control needed",
-    },
-    "production": {
-        "went_live": "2026-09-01",
-        "logging": True,
-        "monitoring": True,
-        "review_enforced": True,
-    },
-    "review": {
-        "cadence_days": 90,
-        "last_reviewed": "2026-10-01",
-        "history": [{"date": "2026-10-01", "value": 1, "outcome": "keep"}],
-    },
-}
+#: A production workflow that every built-in policy passes (or finds not applicable) on
+#: TODAY: the test kit's own compliant workflow, so the suite and the kit agree on it.
+COMPLIANT: dict[str, Any] = compliant_document(TODAY)
 
 
 def make(changes: dict[str, Any] | None = None) -> dict[str, Any]:
