@@ -286,3 +286,26 @@ def test_audit_verify_checks_a_decision_log(tmp_path: Path) -> None:
     result = aimo("audit", "verify", tmp_path / "missing.jsonl")
     _no_traceback(result)
     assert result.returncode == 2
+
+
+def test_sarif_output_validates_against_the_sarif_schema() -> None:
+    import jsonschema
+
+    result = aimo("check", NORTHWIND, "--today", "2026-11-27", "--format", "sarif")
+    assert result.returncode == 1
+    log = json.loads(result.stdout)
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    [run] = log["runs"]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    results = run["results"]
+    assert {r["ruleId"] for r in results} <= set(rules)
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in results)
+    blocking = [r for r in results if r["ruleId"] == "consequence-matches-exposure"]
+    assert blocking[0]["level"] == "error"
+    region = blocking[0]["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] > 0
+    waived = [r for r in results if r["properties"]["outcome"] == "waived"]
+    assert waived
+    assert waived[0]["suppressions"][0]["kind"] == "external"
+    assert {r["level"] for r in results if r["ruleId"] == "quality-drift"} == {"warning"}

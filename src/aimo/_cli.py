@@ -22,7 +22,7 @@ from aimo._errors import (
 )
 from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
-from aimo._output import Result, render_json, render_policies, render_table
+from aimo._output import Result, render_json, render_policies, render_sarif, render_table
 from aimo._packs import PACK_SCHEMA
 from aimo._source import source_of
 from aimo._verdict import Decision
@@ -54,7 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         "input.",
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
-    check.add_argument("--format", choices=("table", "json"), default="table")
+    check.add_argument(
+        "--format",
+        choices=("table", "json", "sarif"),
+        default="table",
+        help="a readable table (default), every verdict as JSON, or SARIF 2.1.0 for "
+        "code-scanning tools",
+    )
     check.add_argument(
         "--today",
         type=_date,
@@ -165,6 +171,8 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         if args.format == "json":
             out.write(render_json(results, problems, today) + "\n")
+        elif args.format == "sarif":
+            out.write(render_sarif(results, engine) + "\n")
         else:
             out.write(render_table(results, today))
         out.flush()
