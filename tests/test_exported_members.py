@@ -33,6 +33,12 @@ PUBLIC_API = {
     "Gate",
     "governed",
     "DecisionLog",
+    # spec 4.1 and 4.2
+    "score_use_case",
+    "UseCaseScore",
+    "recommend_infrastructure",
+    "InfrastructureAdvice",
+    "InfrastructureFactor",
     # spec 4.5 and 4.6
     "load_pack",
     "Pack",

@@ -11,6 +11,13 @@ Evaluate a workflow against the operating model's policies::
 """
 
 from aimo import hookspecs
+from aimo._advice import (
+    InfrastructureAdvice,
+    InfrastructureFactor,
+    UseCaseScore,
+    recommend_infrastructure,
+    score_use_case,
+)
 from aimo._decision_log import DecisionLog
 from aimo._engine import Engine, evaluate, evaluate_model
 from aimo._engine import evaluate_many_default as evaluate_many
@@ -83,7 +90,9 @@ __all__ = [
     "Finding",
     "Gate",
     "Infrastructure",
+    "InfrastructureAdvice",
     "InfrastructureChoice",
+    "InfrastructureFactor",
     "Input",
     "Location",
     "NotApplicable",
@@ -113,6 +122,7 @@ __all__ = [
     "TierRule",
     "Tiers",
     "UseCase",
+    "UseCaseScore",
     "Verdict",
     "Violation",
     "Waiver",
@@ -127,4 +137,6 @@ __all__ = [
     "load",
     "load_pack",
     "policy",
+    "recommend_infrastructure",
+    "score_use_case",
 ]

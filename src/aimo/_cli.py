@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from aimo._advice import UseCaseScore, score_use_case
 from aimo._engine import Engine, default_engine
 from aimo._errors import (
     AimoError,
@@ -22,7 +23,14 @@ from aimo._errors import (
 )
 from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
-from aimo._output import Result, render_json, render_policies, render_sarif, render_table
+from aimo._output import (
+    Result,
+    render_json,
+    render_policies,
+    render_sarif,
+    render_scores,
+    render_table,
+)
 from aimo._packs import PACK_SCHEMA
 from aimo._source import source_of
 from aimo._verdict import Decision
@@ -79,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("kind", nargs="?", choices=("workflow", "model"), default="workflow")
     schema.add_argument("--pack", action="store_true", help="the schema of a pack file")
+
+    score = commands.add_parser(
+        "score",
+        help="score use cases on recurrence, measurability and decision impact",
+        description="Score each workflow's use case 0..9 (recurrence, measurability, decision "
+        "impact, 0..3 each) against the model's selection.min_score. Exit 0 when every use "
+        "case qualifies, 1 when one does not, 2 on bad input.",
+    )
+    score.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to score")
+    score.add_argument("--format", choices=("table", "json"), default="table")
 
     policies = commands.add_parser(
         "policies",
@@ -191,6 +209,41 @@ def _silence(stream: TextIO) -> None:
         pass
 
 
+def score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    problems: list[Problem] = []
+    rows: list[tuple[str, str, UseCaseScore]] = []
+    for file, in_folder in _expand(args.paths, problems):
+        try:
+            document = load(file)
+        except NotADocument as exc:
+            if not in_folder:
+                problems.extend(exc.problems)
+            continue
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        if isinstance(document, OperatingModel):
+            rows.extend(
+                (str(file), w.id, score_use_case(w, model=document)) for w in document.workflows
+            )
+        else:
+            rows.append((str(file), document.id, score_use_case(document)))
+    for problem in dict.fromkeys(problems):
+        err.write(f"aimo: {problem}\n")
+    if args.format == "json":
+        out.write(
+            json.dumps(
+                [{"file": f, "workflow_id": w, **s.model_dump()} for f, w, s in rows], indent=2
+            )
+            + "\n"
+        )
+    else:
+        out.write(render_scores(rows))
+    if problems:
+        return EXIT_USAGE
+    return EXIT_OK if all(s.qualifies for _, _, s in rows) else EXIT_DENY
+
+
 def schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.pack:
         document = PACK_SCHEMA
@@ -223,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(args, out, err)
         if args.command == "policies":
             return policies(args, out)
+        if args.command == "score":
+            return score(args, out, err)
         if args.command == "audit":
             from aimo._decision_log import audit_verify_main
 

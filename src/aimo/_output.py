@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from aimo._advice import UseCaseScore
 from aimo._engine import Engine
 from aimo._errors import Problem
 from aimo._models import OperatingModel
@@ -278,3 +279,25 @@ def _sarif_result(
     if finding.outcome is Outcome.WAIVED:
         entry["suppressions"] = [{"kind": "external", "justification": finding.message}]
     return entry
+
+
+def render_scores(rows: Sequence[tuple[str, str, UseCaseScore]]) -> str:
+    """Use-case scores as a table, each followed by the reasons behind it."""
+    if not rows:
+        return ""
+    table = [("WORKFLOW", "RECURRENCE", "MEASURABLE", "DECISION", "TOTAL", "QUALIFIES")]
+    table += [
+        (
+            workflow_id,
+            str(s.recurrence),
+            str(s.measurability),
+            str(s.decision_impact),
+            f"{s.total}/9",
+            "yes" if s.qualifies else f"no (needs {s.min_score})",
+        )
+        for _, workflow_id, s in rows
+    ]
+    lines = _columns(table)
+    for _, workflow_id, s in rows:
+        lines += ["", f"  {workflow_id}:"] + [f"    - {reason}" for reason in s.reasons]
+    return "\n".join(lines) + "\n"
