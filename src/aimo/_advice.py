@@ -117,12 +117,15 @@ def score_use_case(
     )
 
 
+FactorName = Literal["privacy", "model_control", "deployment", "reuse"]
+
+
 class InfrastructureFactor(BaseModel):
     """One consideration behind an infrastructure recommendation."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    factor: Literal["privacy", "model_control", "deployment", "reuse"]
+    factor: FactorName
     present: bool
     reason: str
 
@@ -136,6 +139,29 @@ class InfrastructureAdvice(BaseModel):
     factors: list[InfrastructureFactor]
     recorded: InfrastructureChoice | None
     agrees: bool | None
+
+
+# The factors read straight from the workflow's own infrastructure record.
+_RECORDED_FACTORS: tuple[tuple[FactorName, str, str, str], ...] = (
+    (
+        "model_control",
+        "needs_model_control",
+        "Model behaviour must be governed or fixed.",
+        "No need to govern or fix the model's behaviour.",
+    ),
+    (
+        "deployment",
+        "custom_deployment",
+        "It needs a custom deployment.",
+        "A standard tool deploys it.",
+    ),
+    (
+        "reuse",
+        "reused_across_engagements",
+        "It is tooling reused across engagements.",
+        "It is not reused across engagements.",
+    ),
+)
 
 
 def recommend_infrastructure(
@@ -165,30 +191,14 @@ def recommend_infrastructure(
         privacy_reason = "The workflow is recorded as handling sensitive data."
     else:
         privacy_reason = "No input is more sensitive than public tools may receive."
-    factors = [
-        InfrastructureFactor(factor="privacy", present=privacy, reason=privacy_reason),
-        InfrastructureFactor(
-            factor="model_control",
-            present=bool(infrastructure and infrastructure.needs_model_control),
-            reason="Model behaviour must be governed or fixed."
-            if infrastructure and infrastructure.needs_model_control
-            else "No need to govern or fix the model's behaviour.",
-        ),
-        InfrastructureFactor(
-            factor="deployment",
-            present=bool(infrastructure and infrastructure.custom_deployment),
-            reason="It needs a custom deployment."
-            if infrastructure and infrastructure.custom_deployment
-            else "A standard tool deploys it.",
-        ),
-        InfrastructureFactor(
-            factor="reuse",
-            present=bool(infrastructure and infrastructure.reused_across_engagements),
-            reason="It is tooling reused across engagements."
-            if infrastructure and infrastructure.reused_across_engagements
-            else "It is not reused across engagements.",
-        ),
-    ]
+    factors = [InfrastructureFactor(factor="privacy", present=privacy, reason=privacy_reason)]
+    for factor, field, present_reason, absent_reason in _RECORDED_FACTORS:
+        present = bool(infrastructure and getattr(infrastructure, field))
+        factors.append(
+            InfrastructureFactor(
+                factor=factor, present=present, reason=present_reason if present else absent_reason
+            )
+        )
     choice = (
         InfrastructureChoice.OWNED
         if any(f.present for f in factors)
