@@ -501,3 +501,62 @@ def test_processes_appending_lose_no_record(log_path: Path, tmp_path: Path) -> N
     assert [r["seq"] for r in records] == list(range(1, 2001))
     assert Counter(r["caller"] for r in records) == dict.fromkeys(names, 500)
     assert json.loads(head_path(log_path).read_text())["seq"] == 2000
+
+
+# -- found in review ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_fork_while_the_log_is_locked_does_not_freeze_logging(log_path: Path) -> None:
+    log = fill(log_path, 1)
+    with log._locked():
+        pid = os.fork()
+        if pid == 0:  # the child: it must be able to log once the parent lets go
+            try:
+                fill(log_path, 1)
+            finally:
+                os._exit(0)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the child could not log after the parent released the lock")
+    assert os.waitstatus_to_exitcode(status) == 0
+    fill(log_path, 1)  # and the parent still can
+    assert verify(log_path).ok
+    assert len(read(log_path)) == 3
+
+
+def test_a_line_nested_too_deep_is_reported_at_its_line(log_path: Path) -> None:
+    fill(log_path, 3)
+    lines = lines_of(log_path)
+    lines[2] = b"[" * 100_000 + b"]" * 100_000
+    write_lines(log_path, lines)
+    code, _, err = cli(log_path)
+    assert code == 1
+    assert "line 3" in err
+
+
+def test_a_damaged_head_file_is_reported_not_crashed_on(log_path: Path) -> None:
+    fill(log_path, 2)
+    head_path(log_path).write_bytes(b"\xff\xfe")
+    code, _, err = cli(log_path)
+    assert code == 1
+    assert "Traceback" not in err
+    with pytest.raises(DecisionLogError):
+        fill(log_path, 1)
+
+
+def test_the_head_is_not_written_through_a_planted_symlink(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    log_path = tmp_path / "decisions.jsonl"
+    (tmp_path / "decisions.jsonl.head.tmp").symlink_to(victim)
+    fill(log_path, 2)
+    assert victim.read_text() == "precious"
+    assert verify(log_path).ok

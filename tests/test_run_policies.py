@@ -11,7 +11,7 @@ import pytest
 import aimo
 from aimo._run import Approval, Run
 from aimo._run_policies import POLICIES
-from conftest import DELETE, findings_of, make
+from conftest import DELETE, TODAY, findings_of, make
 
 AT = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 GA4 = "ga4_weekly_export"
@@ -500,3 +500,37 @@ def test_the_run_digest_is_canonical() -> None:
     assert Run(inputs=[GA4], output={"subject": "Hi", "body": "Text!"}, at=AT).digest != one.digest
     with pytest.raises(ValueError, match="frozen"):
         one.output = "changed"  # type: ignore[misc]
+
+
+# -- found in review ------------------------------------------------------------------------
+
+
+def test_one_person_counts_once_with_or_without_an_email() -> None:
+    engine = aimo.Engine(entry_points=False)
+    high = make({"consequence": "high", "review_tier": "heavy"})
+    approvals = [
+        aimo.Approval("Sam Ortiz", "sam.ortiz@example.com", "legal"),
+        aimo.Approval("Sam  ortiz", role="legal"),
+    ]
+    verdict = engine.evaluate(
+        high, today=TODAY, run=aimo.Run(output="Quarterly results.", approvals=approvals)
+    )
+    [finding] = [f for f in verdict.findings if f.policy_id == "run-approvals-meet-tier"]
+    assert finding.outcome is aimo.Outcome.FAIL
+    assert finding.observed == 1
+    assert verdict.decision is aimo.Decision.DENY
+
+
+def test_a_run_cannot_declare_an_input_less_sensitive_than_approved() -> None:
+    engine = aimo.Engine(entry_points=False)
+    workflow = make(
+        {
+            "data_boundary.allowed": ["public"],
+            "inputs": [{"name": "crm", "classification": "personal"}],
+        }
+    )
+    claimed = aimo.Input(name="crm", classification="public")
+    verdict = engine.evaluate(workflow, today=TODAY, run=aimo.Run(inputs=[claimed]))
+    [finding] = [f for f in verdict.findings if f.policy_id == "run-inputs-approved"]
+    assert finding.outcome is aimo.Outcome.FAIL
+    assert "personal" in finding.message

@@ -21,10 +21,12 @@ gap.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -119,11 +121,21 @@ def _path_lock(path: str) -> threading.Lock:
         return lock
 
 
+# The log descriptors this process holds flock-ed right now. A forked child inherits them,
+# and a flock lives as long as any copy of its descriptor: the child closes its copies, or
+# the parent's lock would outlive the parent's own release, and both would wait forever.
+_HELD_FDS: set[int] = set()
+
+
 def _reset_locks_after_fork() -> None:
     # A lock held by another thread at fork() would never be released in the child.
     global _PATH_LOCKS_GUARD
     _PATH_LOCKS.clear()
     _PATH_LOCKS_GUARD = threading.Lock()
+    for fd in list(_HELD_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_FDS.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -155,9 +167,11 @@ def _read_head(path: Path) -> dict[str, Any] | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        return {}  # damaged: reported as such, never a crash
     try:
         head = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return head if isinstance(head, dict) else {}
 
@@ -166,6 +180,7 @@ def _valid_head(head: Mapping[str, Any]) -> bool:
     seq, size, last = head.get("seq"), head.get("size"), head.get("hash")
     return (
         isinstance(seq, int)
+        and not isinstance(seq, bool)
         and seq >= 0
         and isinstance(size, int)
         and size >= 0
@@ -186,6 +201,8 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         record = json.loads(raw.decode("utf-8", "surrogatepass"))
     except ValueError:
         return None, "incomplete"
+    except RecursionError:
+        return None, "not a record"  # nested past the parser's limit: not ours
     if (
         not isinstance(record, dict)
         or not isinstance(record.get("seq"), int)
@@ -308,6 +325,7 @@ class DecisionLog:
                 try:
                     if sys.platform != "win32":
                         fcntl.flock(fd, fcntl.LOCK_EX)
+                        _HELD_FDS.add(fd)
                     # The file may have been moved aside (rotated) while we waited for the
                     # lock: then write to the file now at the path, not the old one.
                     try:
@@ -318,6 +336,7 @@ class DecisionLog:
                         yield fd
                         return
                 finally:
+                    _HELD_FDS.discard(fd)
                     os.close(fd)  # also releases the flock
 
     def _append(self, entry: dict[str, Any]) -> dict[str, Any]:
@@ -378,16 +397,26 @@ class DecisionLog:
 
     def _write_head(self, seq: int, last: str, size: int) -> None:
         head = canonical_json({"format": FORMAT, "seq": seq, "hash": last, "size": size})
-        temporary = self.head_path.with_name(self.head_path.name + ".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        # A fresh, exclusively created temporary file: a symlink planted at a predictable
+        # name in a shared folder must not redirect the write.
+        fd, temporary = tempfile.mkstemp(
+            prefix=self.head_path.name + ".", suffix=".tmp", dir=self.head_path.parent
+        )
         try:
-            _write_all(fd, (head + "\n").encode("utf-8"))
-            if self.fsync:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        # Atomic: a reader sees the old head or the new one, never half of one.
-        os.replace(temporary, self.head_path)
+            try:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, 0o644)  # readable by whoever verifies, like the log
+                _write_all(fd, (head + "\n").encode("utf-8"))
+                if self.fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            # Atomic: a reader sees the old head or the new one, never half of one.
+            os.replace(temporary, self.head_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
 
 def _last_record(fd: int, size: int) -> tuple[int, str, bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -39,6 +39,24 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _name_key(name: str) -> str:
+    # "Sam  Ortiz" and "sam ortiz" are one person's name.
+    return " ".join(name.split()).casefold()
+
+
+def distinct_approvers(approvals: Iterable[Approval]) -> list[Approval]:
+    """One approval per person: an approval from someone already counted is dropped.
+
+    Two approvals are from the same person when their emails match or, when either lacks
+    an email, their names do, so one person cannot count twice by leaving the email off.
+    """
+    counted: list[Approval] = []
+    for approval in approvals:
+        if not any(approval.same_person(other.name, other.email) for other in counted):
+            counted.append(approval)
+    return counted
 
 
 class Approval(BaseModel):
@@ -75,14 +93,14 @@ class Approval(BaseModel):
         """Whether this approval is from the person with ``name`` and ``email``."""
         if self.email and email:
             return self.email.casefold() == email.casefold()
-        return bool(name) and self.name.strip().casefold() == (name or "").strip().casefold()
+        return bool(name) and _name_key(self.name) == _name_key(name or "")
 
     @property
     def person(self) -> str:
         """A key for the approver: the email ignoring case, or lacking one, the name."""
         if self.email:
             return "email:" + self.email.casefold()
-        return "name:" + self.name.strip().casefold()
+        return "name:" + _name_key(self.name)
 
 
 class Run(BaseModel):

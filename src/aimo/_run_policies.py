@@ -22,7 +22,7 @@ from aimo._core_policies import CALIBRATE, NIST, PRODUCTION, ROLES
 from aimo._hooks import hookimpl
 from aimo._models import TIER_RANK, Audience, Input, ReviewTier, Stage, Workflow
 from aimo._policy import Context, NotApplicable, Policy, Violation, policy
-from aimo._run import Approval, Run
+from aimo._run import Approval, Run, distinct_approvers
 
 Findings = Iterator[Violation | NotApplicable]
 
@@ -111,8 +111,9 @@ def run_stage_allows_use(workflow: Workflow, ctx: Context) -> Findings:
 def run_inputs_approved(workflow: Workflow, ctx: Context) -> Findings:
     """Fails for each input the run read that is not one of the workflow's approved inputs
     (matched by name), or whose data class is unknown or outside ``data_boundary.allowed``.
-    An input given as an ``aimo.Input`` with a class is judged by that class, so a run
-    that knows it read more sensitive data than approved is stopped. One finding per input,
+    An input given as an ``aimo.Input`` with a class is judged by the more sensitive of
+    that class and the approved one, so a run that knows it read more sensitive data than
+    approved is stopped, and none can claim less. One finding per input,
     at ``/run/inputs/<index>``. Not applicable without a run.
 
     A data boundary written in a document protects nothing unless the run is held to it:
@@ -139,7 +140,10 @@ def run_inputs_approved(workflow: Workflow, ctx: Context) -> Findings:
             )
             continue
         declared = used.classification if isinstance(used, Input) else None
-        classification = declared or listed.classification
+        # The more sensitive of what was approved and what the run says it read counts:
+        # a run cannot talk an input down to a class the boundary allows.
+        classes = [c for c in (declared, listed.classification) if c]
+        classification = max(classes, key=ctx.model.class_rank) if classes else None
         if classification is None:
             yield Violation(
                 f"The run read {name!r}, whose data class is not recorded, so nobody can "
@@ -205,7 +209,7 @@ def run_approvals_meet_tier(workflow: Workflow, ctx: Context) -> Findings:
             owner_discounted = True
         else:
             valid.append(approval)
-    approvers = {a.person for a in valid}
+    approvers = distinct_approvers(valid)
     label = f"This {consequence.value}-consequence output"
     if len(approvers) < rule.approvals:
         people = "1 person" if rule.approvals == 1 else f"{rule.approvals} different people"

@@ -761,6 +761,7 @@ class _CaseFileParser:
                 label,
             )
             return
+        reported = len(self._problems)
         for key, message in _unknown(raw, _EXPECT_KEYS, "'expect'"):
             self.problem(f"{pointer}/{escape(key)}", message, label)
         if "decision" in raw:
@@ -794,6 +795,14 @@ class _CaseFileParser:
                     )
                 else:
                     case.outcomes.append(expected)
+        if case.decision is None and not case.outcomes and len(self._problems) == reported:
+            # `expect: {fail: []}` would pass while checking nothing.
+            self.problem(
+                pointer,
+                "the case expects nothing: give a decision or at least one policy id under "
+                + ", ".join(k for k in _EXPECT_KEYS if k != "decision"),
+                label,
+            )
 
     @staticmethod
     def expected(item: Any, outcome: Outcome) -> _Expected | None:

@@ -345,3 +345,15 @@ cases:
 """
     )
     run_kit("-v").assert_outcomes(passed=3)
+
+
+def test_a_case_that_expects_nothing_is_an_error(
+    run_kit: RunKit, pytester: pytest.Pytester
+) -> None:
+    pytester.makefile(
+        ".aimo-test.yaml",
+        empty="cases:\n  - name: checks nothing\n    expect: {fail: []}\n",
+    )
+    result = run_kit()
+    result.stdout.fnmatch_lines(["*checks nothing*expects nothing*"])
+    assert result.ret != 0
