@@ -3,7 +3,7 @@
 Run by hand, never in the unit tests:
 
     pip install -e '.[bench]'
-    python benchmarks/run.py            # about two minutes on a 2-core machine
+    python benchmarks/run.py            # about four minutes on a 2-core machine
     python benchmarks/run.py --quick    # a smoke run
 
 Every figure is the median of several runs; every ratio is computed within one run (the
