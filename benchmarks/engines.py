@@ -23,8 +23,11 @@ RULES = ("data-boundary-allowed", "tier-matches-consequence", "escalation-path-p
 class ThreeRules:
     @aimo.hookimpl
     def aimo_policies(self) -> list[aimo.Policy]:
-        return [core.data_boundary_allowed, core.tier_matches_consequence,
-                core.escalation_path_present]
+        return [
+            core.data_boundary_allowed,
+            core.tier_matches_consequence,
+            core.escalation_path_present,
+        ]
 
 
 def aimo_engine() -> aimo.Engine:
@@ -33,9 +36,7 @@ def aimo_engine() -> aimo.Engine:
 
 
 def aimo_flags(engine: aimo.Engine, docs: list[dict[str, Any]]) -> list[frozenset[str]]:
-    return [
-        frozenset(f.policy_id for f in engine.evaluate(d, today=TODAY).failures) for d in docs
-    ]
+    return [frozenset(f.policy_id for f in engine.evaluate(d, today=TODAY).failures) for d in docs]
 
 
 # -- OPA's Rego, through regopy (rego-cpp) ----------------------------------------------
@@ -73,8 +74,9 @@ def cedar_entity(doc: dict[str, Any]) -> dict[str, Any]:
         "parents": [],
         "attrs": {
             "allowed": list((doc.get("data_boundary") or {}).get("allowed", [])),
-            "input_classes": [i["classification"] for i in doc.get("inputs", [])
-                              if i.get("classification")],
+            "input_classes": [
+                i["classification"] for i in doc.get("inputs", []) if i.get("classification")
+            ],
             "consequence_rank": CONSEQUENCE_RANK.get(consequence, -1),
             "required_rank": REQUIRED_RANK.get(consequence, 0),
             "tier_rank": TIER_RANK.get(doc.get("review_tier"), -1),
@@ -116,8 +118,9 @@ class Cedar:
         flags = []
         for result in self.authorize(docs):
             reasons = result.diagnostics.reasons
-            flags.append(frozenset(self.ids[int(r.removeprefix("policy"))] for r in reasons)
-                         - {"allow"})
+            flags.append(
+                frozenset(self.ids[int(r.removeprefix("policy"))] for r in reasons) - {"allow"}
+            )
         return flags
 
 

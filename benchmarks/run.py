@@ -63,8 +63,10 @@ def differential(docs: list[dict[str, Any]]) -> None:
             print("DISAGREE", *row, file=sys.stderr)
         raise SystemExit(f"differential check failed on {len(disagreements)} documents")
     flagged = sum(1 for f in ours if f)
-    print(f"differential check: {len(docs)} documents, {flagged} flagged "
-          f"({flagged / len(docs):.0%}), all three engines agree on every rule")
+    print(
+        f"differential check: {len(docs)} documents, {flagged} flagged "
+        f"({flagged / len(docs):.0%}), all three engines agree on every rule"
+    )
 
 
 def engine_figures(docs: list[dict[str, Any]], runs: int) -> dict[str, Any]:
@@ -84,12 +86,14 @@ def engine_figures(docs: list[dict[str, Any]], runs: int) -> dict[str, Any]:
     for _ in range(runs):
         aimo_dict = per_document(lambda: [three.evaluate(d, today=today).decision for d in docs], n)
         aimo_loaded = per_document(
-            lambda: [three.evaluate(w, today=today).decision for w in loaded], n)
+            lambda: [three.evaluate(w, today=today).decision for w in loaded], n
+        )
         aimo_full = per_document(lambda: [full.evaluate(d, today=today).decision for d in docs], n)
         opa = per_document(lambda: [rego.violations(d) for d in docs], n)
         cedar_dict = per_document(lambda: [r.decision for r in cedar.authorize(docs)], n)
         cedar_loaded = per_document(
-            lambda: [r.decision for r in cedar.authorize(docs, entities)], n)
+            lambda: [r.decision for r in cedar.authorize(docs, entities)], n
+        )
         add("aimo, 3 rules, from a dict (us)", aimo_dict)
         add("aimo, 3 rules, loaded workflow (us)", aimo_loaded)
         add("aimo, all built-in policies, from a dict (us)", aimo_full)
@@ -106,8 +110,11 @@ def engine_figures(docs: list[dict[str, Any]], runs: int) -> dict[str, Any]:
 def import_time(runs: int) -> float:
     code = "import time; t = time.perf_counter(); import aimo; print(time.perf_counter() - t)"
     times = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(runs)
     ]
     return statistics.median(times) * 1000
@@ -117,10 +124,22 @@ def check_time(count: int, runs: int) -> float:
     docs = workload.generate(count, seed=7)
     with tempfile.TemporaryDirectory() as folder:
         model = Path(folder) / "operating-model.yaml"
-        model.write_text(yaml.safe_dump({"aimo": 1, "organization": "Benchmark",
-                                         "workflows": docs}, sort_keys=False))
-        command = [sys.executable, "-m", "aimo", "check", str(model), "--format", "json",
-                   "--today", engines.TODAY.isoformat()]
+        model.write_text(
+            yaml.safe_dump(
+                {"aimo": 1, "organization": "Benchmark", "workflows": docs}, sort_keys=False
+            )
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "aimo",
+            "check",
+            str(model),
+            "--format",
+            "json",
+            "--today",
+            engines.TODAY.isoformat(),
+        ]
         times = []
         for _ in range(runs):
             start = time.perf_counter()
@@ -149,8 +168,12 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, denied)
 
 
 def stream_peak_mb(count: int) -> float:
-    result = subprocess.run([sys.executable, "-c", STREAM.format(here=str(HERE), count=count)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", STREAM.format(here=str(HERE), count=count)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     kilobytes = int(result.stdout.split()[0])
     return kilobytes / 1024
 
@@ -163,8 +186,10 @@ def main() -> None:
     docs_count, runs, stream_big = (500, 3, 20_000) if args.quick else (3000, 7, 1_000_000)
 
     docs = workload.generate(docs_count)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, aimo {aimo.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, aimo {aimo.__version__}"
+    )
     differential(docs)
     figures = engine_figures(docs, runs)
     figures["import aimo (ms)"] = import_time(runs)

@@ -27,8 +27,11 @@ def document(index: int, rng: random.Random) -> dict[str, Any]:
             "description": "Draft segment emails for the weekly promotion",
             "recurrence": "weekly",
             "decision": "Which segments get the promotion",
-            "success_measure": {"metric": "edits_per_email", "target": 2,
-                                "higher_is_better": False},
+            "success_measure": {
+                "metric": "edits_per_email",
+                "target": 2,
+                "higher_is_better": False,
+            },
         },
         "consequence": consequence,
         "audience": rng.choice(["internal", "partner"]),
@@ -39,15 +42,26 @@ def document(index: int, rng: random.Random) -> dict[str, Any]:
             {"name": f"source_{k}", "classification": rng.choice(allowed), "source": "warehouse"}
             for k in range(rng.randint(1, 3))
         ],
-        "output_standard": {"description": "On-brand, one offer per email",
-                            "document": "https://wiki.example.com/standards/email"},
-        "escalation": {"contacts": [{"name": "Dana Lee", "email": "dana.lee@example.com"}],
-                       "steps": ["Pause the workflow", "Notify the owner"]},
+        "output_standard": {
+            "description": "On-brand, one offer per email",
+            "document": "https://wiki.example.com/standards/email",
+        },
+        "escalation": {
+            "contacts": [{"name": "Dana Lee", "email": "dana.lee@example.com"}],
+            "steps": ["Pause the workflow", "Notify the owner"],
+        },
         "review_tier": REQUIRED[consequence],
-        "infrastructure": {"choice": "owned", "rationale": "Customer data stays in-house",
-                           "sensitive_data": True},
-        "production": {"went_live": "2026-09-01", "logging": True, "monitoring": True,
-                       "review_enforced": True},
+        "infrastructure": {
+            "choice": "owned",
+            "rationale": "Customer data stays in-house",
+            "sensitive_data": True,
+        },
+        "production": {
+            "went_live": "2026-09-01",
+            "logging": True,
+            "monitoring": True,
+            "review_enforced": True,
+        },
         "review": {"cadence_days": 90, "last_reviewed": "2026-10-15"},
     }
     if rng.random() < 1 / 3:
