@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import importlib
 import os
-import sys
 import threading
-import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel
 
 from aimo import _core_policies, _run_policies, hookspecs
 from aimo._batch import evaluate_many
@@ -25,81 +19,28 @@ from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
 from aimo._hooks import PROJECT
 from aimo._loader import load, validate
 from aimo._models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
+from aimo._observed import jsonable, resolve
 from aimo._packs import Pack, builtin_pack_paths, load_pack
+from aimo._plugins import (
+    ENTRY_POINT_GROUP,
+    picklable_plugin,
+    plugin_name,
+    plugin_version,
+    rebuild_engine,
+)
 from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
-from aimo._source import Location, SourceMap, source_of, unescape
+from aimo._source import Location, SourceMap, source_of
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built
 from aimo._version import __version__
 from aimo._waivers import valid_waiver_indexes
 
 __all__ = ["Engine", "evaluate", "evaluate_model"]
 
-ENTRY_POINT_GROUP = "aimo"
 #: Set this environment variable to keep engines from loading installed plugins.
 DISABLE_AUTOLOAD = "AIMO_DISABLE_PLUGIN_AUTOLOAD"
 
 WorkflowLike = Workflow | Mapping[str, Any] | str | os.PathLike[str]
 ModelLike = OperatingModel | Mapping[str, Any] | str | os.PathLike[str]
-
-
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
-
-
-def _jsonable(value: Any) -> Any:
-    """A JSON-compatible form of a value read from a document, for ``observed``."""
-    kind = type(value)
-    if kind in _PLAIN_TYPES:
-        return value
-    # Exact types first: isinstance against an ABC such as Mapping costs far more.
-    if kind is list or kind is tuple:
-        return [_jsonable(v) for v in value]
-    if kind is dict:
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, str | int | float):
-        return value
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_none=True)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    return str(value)
-
-
-def resolve(document: Any, path: str) -> Any:
-    """The value at JSON Pointer ``path`` in a model or plain data, or None when absent."""
-    current = document
-    if not path:
-        return current
-    for token in path[1:].split("/"):
-        if current is None:
-            return None
-        key = unescape(token) if "~" in token else token
-        kind = type(current)
-        if kind is list or kind is tuple:
-            if not key.isdigit() or int(key) >= len(current):
-                return None
-            current = current[int(key)]
-        elif kind is dict:
-            current = current.get(key)
-        elif isinstance(current, BaseModel):
-            # Fields live in __dict__, x- fields in the extras: no per-class lookups needed.
-            found = current.__dict__.get(key, _ABSENT)
-            if found is _ABSENT:
-                found = (current.__pydantic_extra__ or {}).get(key)
-            current = found
-        elif isinstance(current, Mapping):
-            current = current.get(key)
-        else:
-            return None
-    return current
-
-
-_ABSENT = object()
 
 
 class _Entry:
@@ -254,57 +195,6 @@ def apply_config(
     return kept, enforcement
 
 
-@functools.cache
-def _distributions() -> Mapping[str, list[str]]:
-    from importlib import metadata
-
-    return metadata.packages_distributions()
-
-
-def _distribution(plugin: object) -> tuple[str, str] | None:
-    """The installed distribution that provides a plugin, as (name, version), if any."""
-    from importlib import metadata
-
-    module = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
-    # An installed plugin's own entry point says which distribution it is; editable
-    # installs do not always appear in packages_distributions(), entry points always do.
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if ep.dist is not None and ep.module == module:
-            return ep.dist.name, ep.dist.version
-    names = _distributions().get(module.split(".")[0])
-    if not names:
-        return None
-    try:
-        dist = metadata.distribution(names[0])
-    except metadata.PackageNotFoundError:
-        return None
-    return str(dist.metadata["Name"]), dist.version
-
-
-def _plugin_name(plugin: object) -> str:
-    # Named as its distribution when installed, so a policy has one source however it
-    # was registered (entry point or plugins=[...]).
-    dist = _distribution(plugin)
-    if dist is not None:
-        return dist[0]
-    name = getattr(plugin, "__name__", None)
-    if isinstance(name, str):
-        return name
-    kind = type(plugin)
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def _plugin_version(plugin: object) -> str | None:
-    dist = _distribution(plugin)
-    if dist is not None:
-        return dist[1]
-    module_name = getattr(plugin, "__name__", None) or type(plugin).__module__
-    top = str(module_name).split(".")[0]
-    module = sys.modules.get(top)
-    version = getattr(module, "__version__", None)
-    return version if isinstance(version, str) else None
-
-
 class Engine:
     """Evaluates workflows against every policy its plugins provide.
 
@@ -358,7 +248,7 @@ class Engine:
             if isinstance(plugin, Pack):
                 self._register_pack(plugin)
             else:
-                self._register(plugin, _plugin_name(plugin), _plugin_version(plugin))
+                self._register(plugin, plugin_name(plugin), plugin_version(plugin))
         for path in self._pack_paths:
             self._register_pack(load_pack(path))
         entries = self._collect(builtin_names)
@@ -556,9 +446,9 @@ class Engine:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt from what built it: a plugin manager holds functions and cannot be pickled.
-        plugins = tuple(_picklable_plugin(p) for p in self._plugins)
+        plugins = tuple(picklable_plugin(p) for p in self._plugins)
         return (
-            _rebuild_engine,
+            rebuild_engine,
             (plugins, self._config, self._builtins, self._entry_points),
         )
 
@@ -661,8 +551,8 @@ def _findings(
                 Outcome.FAIL,
                 item.message,
                 path=item.path,
-                observed=_jsonable(observed),
-                expected=_jsonable(item.expected),
+                observed=jsonable(observed),
+                expected=jsonable(item.expected),
                 remediation=item.remediation,
                 # A run's paths (/run/...) are not in the workflow's file.
                 location=(
@@ -682,45 +572,6 @@ def _error(entry: _Entry, exc: Exception) -> Finding:
         f"This policy could not be checked, so it counts as failed: {type(exc).__name__}: {exc}",
         remediation=f"Report the error to the maintainers of {entry.ref.source}.",
     )
-
-
-class _ModuleRef:
-    """A plugin module, pickled by name."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-class _PackRef:
-    """A pack, pickled by its path."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-
-def _picklable_plugin(plugin: object) -> object:
-    if isinstance(plugin, types.ModuleType):
-        return _ModuleRef(plugin.__name__)
-    if isinstance(plugin, Pack):
-        return _PackRef(plugin.path)
-    return plugin
-
-
-def _rebuild_engine(
-    plugins: tuple[object, ...],
-    config: PolicyConfig | None,
-    builtins: bool,
-    entry_points: bool,
-) -> Engine:
-    restored: list[object] = []
-    for plugin in plugins:
-        if isinstance(plugin, _ModuleRef):
-            restored.append(importlib.import_module(plugin.name))
-        elif isinstance(plugin, _PackRef):
-            restored.append(load_pack(plugin.path))
-        else:
-            restored.append(plugin)
-    return Engine(restored, config=config, builtins=builtins, entry_points=entry_points)
 
 
 def _coerce_workflow(workflow: WorkflowLike) -> Workflow:
