@@ -981,6 +981,15 @@ class _Coverage:
         ]
         wanted = set(sources)
         if wanted:
+            known = {row.source for row in rows}
+            unknown = sorted(wanted - known)
+            if unknown:
+                # A misspelt source would otherwise shrink the gate to nothing, silently.
+                missing = (
+                    f"No policy comes from {', '.join(map(repr, unknown))}; the sources are "
+                    f"{', '.join(map(repr, sorted(known)))}."
+                )
+                note = f"{note} {missing}" if note else missing
             # A project's gate is about its own policies, not every policy its tests touched.
             rows = [row for row in rows if row.source in wanted]
         return _CoverageReport(rows, note)

@@ -209,3 +209,13 @@ def test_a_policy_that_raised_is_named_as_a_bug(run_kit: RunKit, pytester: pytes
             "Raised an error in at least one test (a bug in the policy): acme-broken",
         ]
     )
+
+
+def test_coverage_sources_limit_the_gate_and_a_misspelt_one_is_named(
+    run_kit: RunKit, pytester: pytest.Pytester
+) -> None:
+    pytester.makepyfile(TESTS)
+    result = run_kit("--aimo-coverage", "--aimo-coverage-source=marketing")
+    result.stdout.fnmatch_lines(["*made 0 of 5 policies fail*"])
+    result = run_kit("--aimo-coverage", "--aimo-coverage-source=marketting")
+    result.stdout.fnmatch_lines(["*No policy comes from 'marketting'; the sources are*"])
