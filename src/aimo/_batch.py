@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from aimo._dates import as_date
+from aimo._dates import evaluation_date
 from aimo._errors import AimoError, DocumentError
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
 
@@ -115,11 +115,11 @@ def evaluate_many(
     chunk_size: int = 512,
 ) -> Iterator[Verdict]:
     """Stream one verdict per document, in input order, in constant memory."""
-    day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
-    if model is not None and not hasattr(model, "workflows"):
+    day = evaluation_date(today)
+    if model is not None:
         from aimo._engine import _coerce_model
 
-        model = _coerce_model(model)
+        model = _coerce_model(model)  # once for the batch, not once per document
     if workers is None or workers <= 1:
         yield from _judge(engine, documents, 0, model, day)
         return

@@ -22,3 +22,8 @@ def as_date(value: dt.date) -> dt.date:
         if isinstance(value, dt.datetime)
         else value
     )
+
+
+def evaluation_date(today: dt.date | None) -> dt.date:
+    """The date an evaluation judges by: the one given, else today in UTC."""
+    return as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()

@@ -14,7 +14,7 @@ import pluggy
 from aimo import _core_policies, _run_policies, hookspecs
 from aimo._batch import evaluate_many
 from aimo._config import coerce_config, merge_configs, resolve_pack_paths
-from aimo._dates import as_date
+from aimo._dates import evaluation_date
 from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
 from aimo._hooks import PROJECT
 from aimo._loader import load, validate
@@ -414,7 +414,7 @@ class Engine:
         """
         document = workflow if type(workflow) is Workflow else _coerce_workflow(workflow)
         operating_model = default_model() if model is None else _coerce_model(model)
-        day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
+        day = evaluation_date(today)
         engine = self if operating_model.policies is None else self._for_model(operating_model)
         ctx = Context(today=day, model=operating_model, run=run, enforcement=engine._enforcement)
         return engine._evaluate(document, ctx)
@@ -455,7 +455,7 @@ class Engine:
     def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
         """Judge every workflow of an operating model, in the model's order."""
         operating_model = _coerce_model(model)
-        day = as_date(today) if today is not None else dt.datetime.now(dt.UTC).date()
+        day = evaluation_date(today)
         engine = self._for_model(operating_model)
         results = []
         for document in operating_model.workflows:

@@ -16,9 +16,14 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from aimo._engine import Engine, default_engine, default_model
-from aimo._errors import DocumentError, PolicyViolation, Problem
-from aimo._loader import load, validate
+from aimo._engine import (
+    Engine,
+    _coerce_model,
+    _coerce_workflow,
+    default_engine,
+    default_model,
+)
+from aimo._errors import PolicyViolation
 from aimo._models import Input, OperatingModel, Workflow
 from aimo._run import Approval, Output, Run
 from aimo._verdict import Decision, Verdict
@@ -31,38 +36,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 InputLike = str | Input | Mapping[str, Any]
 ApprovalLike = Approval | Mapping[str, Any]
-
-
-def _workflow(workflow: Workflow | Mapping[str, Any] | str | os.PathLike[str]) -> Workflow:
-    if isinstance(workflow, Workflow):
-        return workflow
-    if isinstance(workflow, Mapping):
-        return validate(Workflow, workflow)
-    document = load(workflow)
-    if not isinstance(document, Workflow):
-        raise DocumentError(
-            [
-                Problem(
-                    "",
-                    "a gate guards one workflow; this file is an operating model",
-                    os.fspath(workflow),
-                )
-            ]
-        )
-    return document
-
-
-def _model(model: OperatingModel | Mapping[str, Any] | str | os.PathLike[str]) -> OperatingModel:
-    if isinstance(model, OperatingModel):
-        return model
-    if isinstance(model, Mapping):
-        return validate(OperatingModel, model)
-    document = load(model)
-    if not isinstance(document, OperatingModel):
-        raise DocumentError(
-            [Problem("", "this file is a workflow, not an operating model", os.fspath(model))]
-        )
-    return document
 
 
 class Gate:
@@ -89,8 +62,8 @@ class Gate:
         engine: Engine | None = None,
         today: dt.date | None = None,
     ) -> None:
-        self.workflow = _workflow(workflow)
-        self.model = _model(model) if model is not None else default_model()
+        self.workflow = _coerce_workflow(workflow)
+        self.model = _coerce_model(model) if model is not None else default_model()
         self.engine = engine
         self.today = today
 
