@@ -9,6 +9,7 @@ import pytest
 
 import aimo
 from aimo import _core_policies, _run_policies
+from aimo._observed import jsonable, resolve
 from conftest import DELETE, findings_of, make
 
 PERSONAL_BOUNDARY = {"allowed": ["public", "internal", "personal"]}
@@ -19,6 +20,10 @@ WAIVER = {
     "ticket": "GOV-142",
     "expires": "2026-12-31",
 }
+
+# review-current observes the last review date, read from the history when
+# /review/last_reviewed is absent; every other failure observes what is at its path.
+OBSERVED_ISNT_THE_VALUE = frozenset({"review-current"})
 
 # (policy id, expected outcome, changes to the compliant workflow, expected failing paths)
 CASES: list[tuple[str, str, dict[str, Any], list[str]]] = [
@@ -517,7 +522,8 @@ def test_policy_outcome(
     changes: dict[str, Any],
     paths: list[str],
 ) -> None:
-    verdict = evaluate(make(_clean(changes)))
+    workflow = make(_clean(changes))
+    verdict = evaluate(workflow)
     found = findings_of(verdict, policy_id)
     assert found, f"{policy_id} reported nothing"
     assert {f.outcome.value for f in found} == {outcome}, [f.message for f in found]
@@ -529,6 +535,10 @@ def test_policy_outcome(
             assert finding.path.startswith("/")
             assert finding.remediation
             assert finding.expected is not None
+            # What a finding shows as observed is what sits at the path it points to.
+            if policy_id not in OBSERVED_ISNT_THE_VALUE:
+                model = aimo.Workflow.model_validate(workflow)
+                assert finding.observed == jsonable(resolve(model, finding.path))
 
 
 def test_every_core_policy_is_made_to_pass_fail_and_not_apply(engine: aimo.Engine) -> None:

@@ -234,14 +234,17 @@ def data_boundary_allowed(workflow: Workflow, ctx: Context) -> Findings:
 
     The boundary is only worth having if nothing crosses it.
     """
-    allowed = set(workflow.data_boundary.allowed) if workflow.data_boundary else set()
+    # A boundary lists a handful of classes: a list answers `in` as fast as a set would.
+    allowed = workflow.data_boundary.allowed if workflow.data_boundary else ()
     for index, item in enumerate(workflow.inputs):
-        if item.classification and item.classification not in allowed:
+        classification = item.classification
+        if classification and classification not in allowed:
             yield Violation(
-                f"The input {item.name!r} is {item.classification} data, which this "
+                f"The input {item.name!r} is {classification} data, which this "
                 "workflow's data boundary does not allow.",
                 path=f"/inputs/{index}/classification",
-                expected=sorted(allowed) or "a class inside the data boundary",
+                observed=classification,
+                expected=sorted(set(allowed)) or "a class inside the data boundary",
             )
 
 
@@ -290,12 +293,14 @@ def escalation_path_present(workflow: Workflow, ctx: Context) -> Findings:
         yield Violation(
             "Nobody is named to call when this workflow goes wrong.",
             path="/escalation/contacts",
+            observed=None if escalation is None else [],
             expected="at least one escalation contact",
         )
     if escalation is None or not escalation.steps:
         yield Violation(
             "There are no steps to follow when this workflow goes wrong.",
             path="/escalation/steps",
+            observed=None if escalation is None else [],
             expected="the steps to take, in order",
         )
 
@@ -317,26 +322,32 @@ def tier_matches_consequence(workflow: Workflow, ctx: Context) -> Findings:
     Each workflow inherits a review level from its consequence; lighter review than that is
     risk nobody decided to take.
     """
-    if workflow.consequence is None:
+    consequence = workflow.consequence
+    if consequence is None:
         yield Violation(
             "Nobody has rated what is at stake if the output is wrong, so the review it needs "
             "is unknown.",
             path="/consequence",
+            observed=None,
             expected="low, medium, high or critical",
         )
         return
-    required = ctx.required_tier(workflow)
+    required = ctx.model.required_tier(consequence)
     assert required is not None
     tier = workflow.review_tier
     if tier is None:
         yield Violation(
-            "The workflow has no review tier.", path="/review_tier", expected=required.value
+            "The workflow has no review tier.",
+            path="/review_tier",
+            observed=None,
+            expected=required.value,
         )
     elif TIER_RANK[tier] < TIER_RANK[required]:
         yield Violation(
-            f"A {workflow.consequence.value}-consequence workflow needs {required.value} "
+            f"A {consequence.value}-consequence workflow needs {required.value} "
             f"review, but it gets only {tier.value} review.",
             path="/review_tier",
+            observed=tier.value,
             expected=required.value,
         )
 

@@ -412,9 +412,18 @@ class Engine:
         :raises DocumentError: when the workflow (or model) is invalid. A policy that raises
             never makes this raise: its finding is ``error`` instead.
         """
-        document = workflow if type(workflow) is Workflow else _coerce_workflow(workflow)
-        operating_model = default_model() if model is None else _coerce_model(model)
-        day = evaluation_date(today)
+        # Exact-type tests first: the common calls skip the general coercions.
+        if type(workflow) is Workflow:
+            document = workflow
+        elif type(workflow) is dict:
+            document = validate(Workflow, workflow)
+        else:
+            document = _coerce_workflow(workflow)
+        if model is None:
+            operating_model = _DEFAULT_MODEL or default_model()
+        else:
+            operating_model = _coerce_model(model)
+        day = today if type(today) is dt.date else evaluation_date(today)
         engine = self if operating_model.policies is None else self._for_model(operating_model)
         ctx = Context(today=day, model=operating_model, run=run, enforcement=engine._enforcement)
         return engine._evaluate(document, ctx)
@@ -470,7 +479,6 @@ class Engine:
             if workflow.waivers
             else None
         )
-        source: tuple[SourceMap, str] | None = source_of(workflow)
         findings: list[Finding] = []
         append = findings.append
         blocked = failed = False
@@ -492,7 +500,7 @@ class Engine:
                 if len(items) == 1 and type(items[0]) is NotApplicable:
                     append(entry.not_applicable_because(items[0].reason))
                     continue
-                produced_findings = _findings(entry, items, workflow, source)
+                produced_findings = _findings(entry, items, workflow)
             except Exception as exc:
                 produced_findings = [_error(entry, exc)]
             for item in produced_findings:
@@ -529,13 +537,9 @@ class Engine:
         return verdict
 
 
-def _findings(
-    entry: _Entry,
-    items: list[Any],
-    workflow: Workflow,
-    source: tuple[SourceMap, str] | None,
-) -> list[Finding]:
+def _findings(entry: _Entry, items: list[Any], workflow: Workflow) -> list[Finding]:
     """The fail findings of the violations one policy yielded."""
+    source: tuple[SourceMap, str] | None = source_of(workflow)
     findings = []
     for item in items:
         if not isinstance(item, Violation):

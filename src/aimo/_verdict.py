@@ -126,6 +126,13 @@ M = TypeVar("M", bound=BaseModel)
 
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
 
+# The setters of the four slots every pydantic model has, bound once: calling them is
+# cheaper than object.__setattr__, which looks each descriptor up again on every call.
+_SET_DICT = BaseModel.__dict__["__dict__"].__set__
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+
 
 def built(cls: type[M], values: dict[str, Any], private: dict[str, Any] | None = None) -> M:
     """An instance of ``cls`` from values the engine made itself, without validating them.
@@ -139,11 +146,10 @@ def built(cls: type[M], values: dict[str, Any], private: dict[str, Any] | None =
     if fields_set is None:
         fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
     instance = cls.__new__(cls)
-    setattr_ = object.__setattr__
-    setattr_(instance, "__dict__", values)
-    setattr_(instance, "__pydantic_fields_set__", fields_set)
-    setattr_(instance, "__pydantic_extra__", None)
-    setattr_(instance, "__pydantic_private__", private)
+    _SET_DICT(instance, values)
+    _SET_FIELDS_SET(instance, fields_set)
+    _SET_EXTRA(instance, None)
+    _SET_PRIVATE(instance, private)
     return instance
 
 
