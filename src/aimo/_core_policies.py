@@ -293,14 +293,14 @@ def escalation_path_present(workflow: Workflow, ctx: Context) -> Findings:
         yield Violation(
             "Nobody is named to call when this workflow goes wrong.",
             path="/escalation/contacts",
-            observed=None if escalation is None else [],
+            observed=None if escalation is None else escalation.contacts,
             expected="at least one escalation contact",
         )
     if escalation is None or not escalation.steps:
         yield Violation(
             "There are no steps to follow when this workflow goes wrong.",
             path="/escalation/steps",
-            observed=None if escalation is None else [],
+            observed=None if escalation is None else escalation.steps,
             expected="the steps to take, in order",
         )
 
@@ -332,7 +332,7 @@ def tier_matches_consequence(workflow: Workflow, ctx: Context) -> Findings:
             expected="low, medium, high or critical",
         )
         return
-    required = ctx.model.required_tier(consequence)
+    required = ctx.required_tier(workflow)
     assert required is not None
     tier = workflow.review_tier
     if tier is None:
