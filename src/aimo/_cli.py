@@ -33,7 +33,7 @@ from aimo._output import (
 )
 from aimo._packs import PACK_SCHEMA
 from aimo._source import source_of
-from aimo._verdict import Decision
+from aimo._verdict import Decision, Verdict
 from aimo._version import __version__
 
 EXIT_OK, EXIT_DENY, EXIT_USAGE = 0, 1, 2
@@ -45,6 +45,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= 3660:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 0 to 3660")
+    return days
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,6 +108,34 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to score")
     score.add_argument("--format", choices=("table", "json"), default="table")
 
+    report = commands.add_parser(
+        "report",
+        help="review operating models: the four decisions, owners, what is blocked and why, "
+        "what falls due",
+        description="Review operating models the way a governance meeting reads them: the "
+        "four standing decisions, every workflow with its owner, review tier and decision, "
+        "what is blocked and why, the reviews and waivers falling due, and the workflows "
+        "their reviews say to tune, strengthen or retire. Exit 0 once the report is written, "
+        "2 on bad input; use `aimo check` to fail a build.",
+    )
+    report.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
+    report.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="Markdown for people (default), or JSON",
+    )
+    report.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the review date (default: today, UTC)"
+    )
+    report.add_argument(
+        "--horizon",
+        type=_days,
+        default=30,
+        metavar="DAYS",
+        help="how far ahead a review counts as due soon (default: 30)",
+    )
+
     policies = commands.add_parser(
         "policies",
         help="list every policy the engine knows",
@@ -140,9 +178,10 @@ def _expand(paths: Sequence[str], problems: list[Problem]) -> list[tuple[Path, b
     return files
 
 
-def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _judge(paths: Sequence[str], today: dt.date) -> tuple[list[Result], list[Problem], Engine]:
+    """Load every file under ``paths`` and judge its workflows; problems are collected."""
     problems: list[Problem] = []
-    files = _expand(args.paths, problems)
+    files = _expand(paths, problems)
     documents: list[tuple[Path, Workflow | OperatingModel]] = []
     for file, in_folder in files:
         try:
@@ -164,19 +203,24 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if source_of(w) is not None and source_of(w)[1] == ""
     }
     engine: Engine = default_engine()
-    today = args.today or dt.datetime.now(dt.UTC).date()
     results: list[Result] = []
     for file, doc in documents:
         try:
             if isinstance(doc, OperatingModel):
-                results.append(Result(str(file), doc, engine.evaluate_model(doc, today=today)))
+                verdicts = engine.evaluate_model(doc, today=today)
+                results.append(Result(str(file), doc, verdicts, list(doc.workflows)))
             elif os.path.realpath(file) not in claimed:
-                results.append(Result(str(file), None, [engine.evaluate(doc, today=today)]))
+                verdict = engine.evaluate(doc, today=today)
+                results.append(Result(str(file), None, [verdict], [doc]))
         except (ConfigError, PolicyError) as exc:
             # A model's bad configuration is that model's problem: the other files still count.
             problems.append(Problem("/policies", str(exc), str(file)))
+    return results, list(dict.fromkeys(problems)), engine
 
-    problems = list(dict.fromkeys(problems))
+
+def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    today = args.today or dt.datetime.now(dt.UTC).date()
+    results, problems, engine = _judge(args.paths, today)
     decisions = {v.decision for r in results for v in r.verdicts}
     if problems:
         code = EXIT_USAGE
@@ -198,6 +242,35 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # The reader went away (`aimo check ... | head`): the verdict still decides the exit.
         _silence(out)
     return code
+
+
+def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aimo._report import build_report, render_markdown
+
+    today = args.today or dt.datetime.now(dt.UTC).date()
+    results, problems, _ = _judge(args.paths, today)
+    # Each model is its own section; loose workflow files share one.
+    entries: list[tuple[str, OperatingModel | None, list[tuple[Workflow, Verdict]]]] = [
+        (r.file, r.model, list(zip(r.workflows, r.verdicts, strict=True)))
+        for r in results
+        if r.model is not None
+    ]
+    loose = [r for r in results if r.model is None]
+    if loose:
+        pairs = [pair for r in loose for pair in zip(r.workflows, r.verdicts, strict=True)]
+        entries.append((", ".join(r.file for r in loose), None, pairs))
+    document = build_report(entries, today=today, horizon_days=args.horizon)
+    for problem in problems:
+        err.write(f"aimo: {problem}\n")
+    try:
+        if args.format == "json":
+            out.write(document.model_dump_json(indent=2) + "\n")
+        elif entries:
+            out.write(render_markdown(document))
+        out.flush()
+    except BrokenPipeError:
+        _silence(out)
+    return EXIT_USAGE if problems else EXIT_OK
 
 
 def _silence(stream: TextIO) -> None:
@@ -278,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return policies(args, out)
         if args.command == "score":
             return score(args, out, err)
+        if args.command == "report":
+            return report(args, out, err)
         if args.command == "audit":
             from aimo._decision_log import audit_verify_main
 

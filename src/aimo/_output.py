@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from aimo._advice import UseCaseScore
 from aimo._engine import Engine
 from aimo._errors import Problem
-from aimo._models import OperatingModel
+from aimo._models import OperatingModel, Workflow
 from aimo._verdict import Decision, Finding, Outcome, Verdict
 from aimo._version import __version__
 
@@ -27,6 +27,8 @@ class Result:
     file: str
     model: OperatingModel | None
     verdicts: list[Verdict] = field(default_factory=list)
+    #: The workflows judged, in the order of their verdicts.
+    workflows: list[Workflow] = field(default_factory=list)
 
 
 def _short(value: Any) -> str:
