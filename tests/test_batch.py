@@ -63,6 +63,34 @@ def test_a_document_of_the_wrong_kind_does_not_stop_the_batch() -> None:
     assert verdicts[1].decision is aimo.Decision.ALLOW
 
 
+def test_every_verdict_of_a_batch_reaches_the_hooks_the_invalid_ones_too(
+    tmp_path: Path,
+) -> None:
+    seen: list[tuple[str, bool, aimo.Context]] = []
+
+    class Recorder:
+        @aimo.hookimpl
+        def aimo_verdict(
+            self, verdict: aimo.Verdict, workflow: aimo.Workflow | None, ctx: aimo.Context
+        ) -> None:
+            seen.append((verdict.workflow_id, workflow is None, ctx))
+
+    log = aimo.DecisionLog(tmp_path / "decisions.jsonl")
+    engine = aimo.Engine(plugins=[Recorder(), log], entry_points=False)
+    verdicts = list(engine.evaluate_many(_documents(10), today=TODAY))
+    assert [(w, none) for w, none, _ in seen] == [
+        (v.workflow_id, v.findings[0].policy_id == "document-valid") for v in verdicts
+    ]
+    assert [w for w, none, _ in seen if none] == ["bad-3"]
+    assert {ctx.today for _, _, ctx in seen} == {TODAY}
+    # The decision log holds all ten, the denied invalid document included, in one chain.
+    result = log.verify()
+    assert result.ok
+    assert result.records == 10
+    lines = (tmp_path / "decisions.jsonl").read_text().splitlines()
+    assert '"bad-3"' in lines[3]
+
+
 def test_the_input_is_read_lazily() -> None:
     read: list[int] = []
 

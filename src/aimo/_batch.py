@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aimo._dates import evaluation_date
 from aimo._errors import AimoError, DocumentError
+from aimo._policy import Context
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
 
 if TYPE_CHECKING:
@@ -89,7 +90,19 @@ def _judge(
             yield engine.evaluate(document, model=model, today=today)
         except (AimoError, TypeError) as exc:
             # A bad document in a batch is reported, never dropped, and never stops the batch.
-            yield error_verdict(engine, document, index, exc)
+            verdict = error_verdict(engine, document, index, exc)
+            if engine._verdict_hooks:
+                # A decision log must hold every verdict, this one too; nothing was judged,
+                # so there is no workflow to pass.
+                from aimo._engine import default_model  # _engine imports this module
+
+                ctx = Context(
+                    today=today,
+                    model=model if model is not None else default_model(),
+                    enforcement=engine._enforcement,
+                )
+                engine._pm.hook.aimo_verdict(verdict=verdict, workflow=None, ctx=ctx)
+            yield verdict
 
 
 # -- worker processes ----------------------------------------------------------------------

@@ -263,7 +263,7 @@ class DecisionLog:
         return f"DecisionLog({os.fspath(self.path)!r})"
 
     @hookimpl
-    def aimo_verdict(self, verdict: Verdict, workflow: Workflow, ctx: Context) -> None:
+    def aimo_verdict(self, verdict: Verdict, workflow: Workflow | None, ctx: Context) -> None:
         """Record every verdict the engine produces."""
         self.record(verdict, run=ctx.run)
 

@@ -34,14 +34,15 @@ def aimo_policies() -> Sequence[Policy]:
 
 
 @hookspec
-def aimo_verdict(verdict: Verdict, workflow: Workflow, ctx: Context) -> None:
+def aimo_verdict(verdict: Verdict, workflow: Workflow | None, ctx: Context) -> None:
     """Receive every verdict right after an evaluation, for decision logs and metrics.
 
     Implementations may take any subset of the parameters. An exception raised here is not
     swallowed: a decision log that cannot write must not pass unnoticed.
 
     :param verdict: the verdict just produced.
-    :param workflow: the workflow that was judged.
+    :param workflow: the workflow that was judged; ``None`` for the ``document-valid`` deny
+        verdict ``evaluate_many`` gives a document that is not a valid workflow.
     :param ctx: the evaluation's context (date, operating model, run).
     """
     raise NotImplementedError
