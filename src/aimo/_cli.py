@@ -115,8 +115,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Review operating models the way a governance meeting reads them: the "
         "four standing decisions, every workflow with its owner, review tier and decision, "
         "what is blocked and why, the reviews and waivers falling due, and the workflows "
-        "their reviews say to tune, strengthen or retire. Exit 0 once the report is written, "
-        "2 on bad input; use `aimo check` to fail a build.",
+        "their reviews say to tune, strengthen or retire. Exit 0 when no workflow is denied, "
+        "1 when one is, 2 on bad input.",
     )
     report.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
     report.add_argument(
@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_days,
         default=30,
         metavar="DAYS",
-        help="how far ahead a review counts as due soon (default: 30)",
+        help="how far ahead a review or a waiver's expiry counts as soon (default: 30)",
     )
 
     policies = commands.add_parser(
@@ -248,7 +248,7 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aimo._report import build_report, render_markdown
 
     today = args.today or dt.datetime.now(dt.UTC).date()
-    results, problems, _ = _judge(args.paths, today)
+    results, problems, engine = _judge(args.paths, today)
     # Each model is its own section; loose workflow files share one.
     entries: list[tuple[str, OperatingModel | None, list[tuple[Workflow, Verdict]]]] = [
         (r.file, r.model, list(zip(r.workflows, r.verdicts, strict=True)))
@@ -259,7 +259,7 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if loose:
         pairs = [pair for r in loose for pair in zip(r.workflows, r.verdicts, strict=True)]
         entries.append((", ".join(r.file for r in loose), None, pairs))
-    document = build_report(entries, today=today, horizon_days=args.horizon)
+    document = build_report(entries, engine=engine, today=today, horizon_days=args.horizon)
     for problem in problems:
         err.write(f"aimo: {problem}\n")
     try:
@@ -270,7 +270,12 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.flush()
     except BrokenPipeError:
         _silence(out)
-    return EXIT_USAGE if problems else EXIT_OK
+    # The CLI's exit codes (spec 4.7) hold here too, so a scheduled report that finds a
+    # denied workflow is noticed like a failed check.
+    if problems:
+        return EXIT_USAGE
+    denied = any(v.decision is Decision.DENY for r in results for v in r.verdicts)
+    return EXIT_DENY if denied else EXIT_OK
 
 
 def _silence(stream: TextIO) -> None:
