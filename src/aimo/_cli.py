@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aimo._advice import UseCaseScore, score_use_case
+from aimo._dates import evaluation_date
 from aimo._engine import Engine, default_engine
 from aimo._errors import (
     AimoError,
@@ -219,7 +220,7 @@ def _judge(paths: Sequence[str], today: dt.date) -> tuple[list[Result], list[Pro
 
 
 def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    today = args.today or dt.datetime.now(dt.UTC).date()
+    today = evaluation_date(args.today)
     results, problems, engine = _judge(args.paths, today)
     decisions = {v.decision for r in results for v in r.verdicts}
     if problems:
@@ -247,7 +248,7 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aimo._report import build_report, render_markdown
 
-    today = args.today or dt.datetime.now(dt.UTC).date()
+    today = evaluation_date(args.today)
     results, problems, engine = _judge(args.paths, today)
     # Each model is its own section; loose workflow files share one.
     entries: list[tuple[str, OperatingModel | None, list[tuple[Workflow, Verdict]]]] = [
