@@ -6,6 +6,7 @@ is generated from it): the first paragraph says what it checks, the rest why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from aimo._dates import shift
@@ -611,25 +612,43 @@ def review_current(workflow: Workflow, ctx: Context) -> Findings:
     if review is None or review.cadence_days is None:
         yield NotApplicable("Without a review cadence there is no due date to check.")
         return
+    due = next_review_due(workflow)
+    if due is None or due >= ctx.today:
+        return
     cadence = review.cadence_days
     last = review.last_review_date
+    expected = f"a review on or after {shift(ctx.today, -cadence).isoformat()}"
     if last is None:
         went_live = workflow.production.went_live if workflow.production else None
-        if went_live is not None and (ctx.today - went_live).days > cadence:
-            yield Violation(
-                f"The workflow has been live since {went_live.isoformat()} and has never been "
-                f"reviewed; reviews are due every {cadence} days.",
-                path="/review/last_reviewed",
-                expected=f"a review on or after {shift(ctx.today, -cadence).isoformat()}",
-            )
-    elif (ctx.today - last).days > cadence:
+        assert went_live is not None  # without a review, the due date counts from go-live
         yield Violation(
-            f"The last review was on {last.isoformat()}; the next was due by "
-            f"{shift(last, cadence).isoformat()}.",
+            f"The workflow has been live since {went_live.isoformat()} and has never been "
+            f"reviewed; reviews are due every {cadence} days.",
+            path="/review/last_reviewed",
+            expected=expected,
+        )
+    else:
+        yield Violation(
+            f"The last review was on {last.isoformat()}; the next was due by {due.isoformat()}.",
             path="/review/last_reviewed",
             observed=last,
-            expected=f"a review on or after {shift(ctx.today, -cadence).isoformat()}",
+            expected=expected,
         )
+
+
+def next_review_due(workflow: Workflow) -> dt.date | None:
+    """When the next periodic review is due: the last review, else the go-live date, plus
+    ``review.cadence_days``; None without a cadence or without either date.
+
+    ``review-current`` fails once this date has passed; ``aimo report`` lists it.
+    """
+    review = workflow.review
+    if review is None or review.cadence_days is None:
+        return None
+    anchor = review.last_review_date
+    if anchor is None and workflow.production is not None:
+        anchor = workflow.production.went_live
+    return shift(anchor, review.cadence_days) if anchor is not None else None
 
 
 @policy(

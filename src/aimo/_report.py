@@ -5,8 +5,8 @@ standing questions for the whole model at once: are the four decisions written d
 is in each stage and who owns it, what is blocked and why, which reviews and waivers fall
 due, and which workflows their latest review said to change. Verdicts, scores and waiver
 validity come from the code that decides them elsewhere (the engine, ``score_use_case``,
-``waiver_problems``); the report adds only a calendar, with ``review-current``'s anchor
-and cadence, and a horizon to look ahead by.
+``waiver_problems``, ``next_review_due``); the report adds only a horizon to look ahead
+by.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from aimo._advice import score_use_case
+from aimo._core_policies import next_review_due
 from aimo._dates import shift
 from aimo._models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
 from aimo._policy import Context
@@ -229,9 +230,7 @@ def _review_row(workflow: Workflow, today: dt.date, horizon: int) -> ReviewRow:
     review = workflow.review
     cadence = review.cadence_days if review else None
     last = review.last_review_date if review else None
-    # review-current's anchor: the last review, else the go-live date.
-    anchor = last or (workflow.production.went_live if workflow.production else None)
-    due = shift(anchor, cadence) if anchor is not None and cadence is not None else None
+    due = next_review_due(workflow)  # the date review-current judges by
     if cadence is None:
         status = ReviewStatus.NO_CADENCE
     elif due is None:
