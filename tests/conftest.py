@@ -3,7 +3,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,8 @@ settings.load_profile("ci")
 os.environ["AIMO_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 
 TODAY = dt.date(2026, 11, 27)
+ROOT = Path(__file__).resolve().parent.parent
+NORTHWIND = ROOT / "examples" / "northwind" / "operating-model.yaml"
 DELETE = object()
 
 #: A production workflow that every built-in policy passes (or finds not applicable) on
@@ -61,3 +66,15 @@ def evaluate(engine: aimo.Engine) -> Callable[..., aimo.Verdict]:
 
 def findings_of(verdict: aimo.Verdict, policy_id: str) -> list[aimo.Finding]:
     return [f for f in verdict.findings if f.policy_id == policy_id]
+
+
+def aimo_cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the ``aimo`` command as a user does: in a subprocess, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "aimo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=60,
+    )

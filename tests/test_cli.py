@@ -9,19 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-NORTHWIND = ROOT / "examples" / "northwind" / "operating-model.yaml"
-
-
-def aimo(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aimo", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-        timeout=60,
-    )
+from conftest import NORTHWIND, ROOT, aimo_cli
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
@@ -30,7 +18,7 @@ def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_check_the_example_prints_a_table_and_exits_1_on_deny() -> None:
-    result = aimo("check", NORTHWIND, "--today", "2026-11-27")
+    result = aimo_cli("check", NORTHWIND, "--today", "2026-11-27")
     _no_traceback(result)
     assert result.returncode == 1, result.stderr
     out = result.stdout
@@ -44,7 +32,7 @@ def test_check_the_example_prints_a_table_and_exits_1_on_deny() -> None:
 
 
 def test_check_json_holds_every_verdict() -> None:
-    result = aimo("check", NORTHWIND, "--today", "2026-11-27", "--format", "json")
+    result = aimo_cli("check", NORTHWIND, "--today", "2026-11-27", "--format", "json")
     assert result.returncode == 1
     document = json.loads(result.stdout)
     [entry] = document["results"]
@@ -67,27 +55,27 @@ def test_exit_0_on_allow_and_on_warn_unless_fail_on_warn(tmp_path: Path) -> None
         "success_measure: {metric: hours}}\n"
     )
     path = _workflow(tmp_path, idea)
-    assert aimo("check", path).returncode == 0
+    assert aimo_cli("check", path).returncode == 0
     warn = (
         idea + "waivers: [{policy: use-case-qualifies, reason: r, approved_by: a, "
         "expires: 2026-12-01}]\n"
     )
     path = _workflow(tmp_path, warn)
-    result = aimo("check", path, "--today", "2026-11-27")
+    result = aimo_cli("check", path, "--today", "2026-11-27")
     assert result.returncode == 0, result.stdout
     assert "warn" in result.stdout
-    assert aimo("check", path, "--today", "2026-11-27", "--fail-on", "warn").returncode == 1
+    assert aimo_cli("check", path, "--today", "2026-11-27", "--fail-on", "warn").returncode == 1
 
 
 def test_bad_input_exits_2_with_file_line_and_path(tmp_path: Path) -> None:
     path = _workflow(tmp_path, "id: w\nstage: live\nreview_tier: heavy\nreview_tier: light\n")
-    result = aimo("check", path)
+    result = aimo_cli("check", path)
     _no_traceback(result)
     assert result.returncode == 2
     assert f"{path}:4:1: /review_tier:" in result.stderr
     assert "twice" in result.stderr
     path = _workflow(tmp_path, "id: w\nstage: live\n")
-    result = aimo("check", path)
+    result = aimo_cli("check", path)
     assert result.returncode == 2
     assert f"{path}:2:8: /stage:" in result.stderr
 
@@ -95,7 +83,7 @@ def test_bad_input_exits_2_with_file_line_and_path(tmp_path: Path) -> None:
 def test_one_bad_file_does_not_hide_the_others(tmp_path: Path) -> None:
     _workflow(tmp_path, "id: good\n", "a.yaml")
     _workflow(tmp_path, "id: bad\nstage: live\n", "b.yaml")
-    result = aimo("check", tmp_path, "--format", "json")
+    result = aimo_cli("check", tmp_path, "--format", "json")
     assert result.returncode == 2
     document = json.loads(result.stdout)
     assert [v["workflow_id"] for r in document["results"] for v in r["verdicts"]] == ["good"]
@@ -107,7 +95,7 @@ def test_a_folder_checks_models_and_loose_workflows_once(tmp_path: Path) -> None
     _workflow(tmp_path, "aimo: 1\nworkflow_files: [flows/*.yaml]\n", "model.yaml")
     _workflow(tmp_path / "flows", "id: in-model\n", "a.yaml")
     _workflow(tmp_path, '{"id": "loose"}', "loose.json")
-    result = aimo("check", tmp_path, "--format", "json")
+    result = aimo_cli("check", tmp_path, "--format", "json")
     assert result.returncode == 1, result.stderr  # both are bare ideas: denied, not bad input
     document = json.loads(result.stdout)
     ids = sorted(v["workflow_id"] for r in document["results"] for v in r["verdicts"])
@@ -125,24 +113,24 @@ def test_a_folder_checks_models_and_loose_workflows_once(tmp_path: Path) -> None
     ],
 )
 def test_usage_errors_exit_2_without_a_traceback(args: tuple[str, ...]) -> None:
-    result = aimo(*args)
+    result = aimo_cli(*args)
     _no_traceback(result)
     assert result.returncode == 2
     assert result.stderr.strip()
 
 
 def test_schema_prints_the_json_schema() -> None:
-    result = aimo("schema")
+    result = aimo_cli("schema")
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "Workflow"
     assert schema["additionalProperties"] is False
-    model = json.loads(aimo("schema", "model").stdout)
+    model = json.loads(aimo_cli("schema", "model").stdout)
     assert model["title"] == "OperatingModel"
 
 
 def test_version() -> None:
-    result = aimo("--version")
+    result = aimo_cli("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("aimo ")
 
@@ -188,11 +176,11 @@ def test_a_closed_pipe_does_not_turn_deny_into_success() -> None:
 
 
 def test_policies_lists_every_policy_with_its_source() -> None:
-    result = aimo("policies")
+    result = aimo_cli("policies")
     assert result.returncode == 0
     assert "owner-named" in result.stdout
     assert "marketing 1.0" in result.stdout
-    rows = json.loads(aimo("policies", "--format", "json").stdout)
+    rows = json.loads(aimo_cli("policies", "--format", "json").stdout)
     by_id = {r["id"]: r for r in rows}
     assert by_id["claims-substantiated"]["source"] == "marketing"
     assert by_id["owner-named"]["enforcement"] == "hard_mandatory"
@@ -212,7 +200,7 @@ def test_policies_shows_enforcement_after_a_models_configuration(tmp_path: Path)
     model.write_text(
         "aimo: 1\npolicies:\n  enforcement: {quality-drift: mandatory}\n  disable: [marketing]\n"
     )
-    rows = json.loads(aimo("policies", "--format", "json", "--model", model).stdout)
+    rows = json.loads(aimo_cli("policies", "--format", "json", "--model", model).stdout)
     by_id = {r["id"]: r for r in rows}
     assert by_id["quality-drift"]["enforcement"] == "mandatory"
     assert "claims-substantiated" not in by_id
@@ -222,18 +210,18 @@ def test_check_honours_a_models_configuration(tmp_path: Path) -> None:
     (tmp_path / "model.yaml").write_text(
         "aimo: 1\nworkflows: [{id: bare-idea}]\npolicies: {disable: [use-case-qualifies]}\n"
     )
-    assert aimo("check", tmp_path / "model.yaml").returncode == 0
+    assert aimo_cli("check", tmp_path / "model.yaml").returncode == 0
     (tmp_path / "model.yaml").write_text(
         "aimo: 1\nworkflows: [{id: bare-idea}]\npolicies: {disable: [use-case-qualifie]}\n"
     )
-    result = aimo("check", tmp_path / "model.yaml")
+    result = aimo_cli("check", tmp_path / "model.yaml")
     assert result.returncode == 2
     assert "use-case-qualifie" in result.stderr
     _no_traceback(result)
 
 
 def test_schema_pack_prints_the_pack_schema() -> None:
-    result = aimo("schema", "--pack")
+    result = aimo_cli("schema", "--pack")
     assert result.returncode == 0
     assert json.loads(result.stdout)["title"] == "aimo policy pack"
 
@@ -251,14 +239,14 @@ def test_a_folder_with_packs_and_a_bad_model_still_reports_the_rest(tmp_path: Pa
     (tmp_path / "bad.yaml").write_text(
         "aimo: 1\npolicies: {disable: [no-such-policy]}\nworkflows: [{id: other}]\n"
     )
-    result = aimo("check", tmp_path, "--format", "json")
+    result = aimo_cli("check", tmp_path, "--format", "json")
     _no_traceback(result)
     assert result.returncode == 2
     document = json.loads(result.stdout)
     assert [v["workflow_id"] for r in document["results"] for v in r["verdicts"]] == ["fine-idea"]
     assert "no-such-policy" in result.stderr
     assert "bad.yaml" in result.stderr
-    named = aimo("check", tmp_path / "packs" / "brand.yaml")
+    named = aimo_cli("check", tmp_path / "packs" / "brand.yaml")
     assert named.returncode == 2
     assert "policy pack" in named.stderr
 
@@ -271,19 +259,19 @@ def test_audit_verify_checks_a_decision_log(tmp_path: Path) -> None:
         " for _ in range(3)]"
     )
     subprocess.run([sys.executable, "-c", script, str(log)], check=True, timeout=60)
-    result = aimo("audit", "verify", log)
+    result = aimo_cli("audit", "verify", log)
     _no_traceback(result)
     assert result.returncode == 0, result.stderr
     assert "intact: 3 records" in result.stdout
 
     lines = log.read_text().splitlines()
     log.write_text("\n".join([lines[0], lines[2], lines[1]]) + "\n")
-    result = aimo("audit", "verify", log)
+    result = aimo_cli("audit", "verify", log)
     _no_traceback(result)
     assert result.returncode == 1
     assert f"{log}: line 2: expected record 2 but found record 3" in result.stderr
 
-    result = aimo("audit", "verify", tmp_path / "missing.jsonl")
+    result = aimo_cli("audit", "verify", tmp_path / "missing.jsonl")
     _no_traceback(result)
     assert result.returncode == 2
 
@@ -291,7 +279,7 @@ def test_audit_verify_checks_a_decision_log(tmp_path: Path) -> None:
 def test_sarif_output_validates_against_the_sarif_schema() -> None:
     import jsonschema
 
-    result = aimo("check", NORTHWIND, "--today", "2026-11-27", "--format", "sarif")
+    result = aimo_cli("check", NORTHWIND, "--today", "2026-11-27", "--format", "sarif")
     assert result.returncode == 1
     log = json.loads(result.stdout)
     schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())

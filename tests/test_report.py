@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +13,9 @@ from hypothesis import given
 import aimo
 from aimo import strategies
 from aimo._report import ModelReport, Report, build_report, render_markdown
-from conftest import DELETE, TODAY, make
+from conftest import DELETE, NORTHWIND, ROOT, TODAY, aimo_cli, make
 
-ROOT = Path(__file__).resolve().parent.parent
-NORTHWIND = ROOT / "examples" / "northwind" / "operating-model.yaml"
 ENGINE = aimo.Engine(entry_points=False)
-
-
-def aimo_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aimo", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=60,
-    )
 
 
 def report_of(
