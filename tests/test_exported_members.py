@@ -43,6 +43,10 @@ PUBLIC_API = {
     "load_pack",
     "Pack",
     "PolicyConfig",
+    # spec 5.1: trust
+    "Limits",
+    "PluginError",
+    "DecisionLogError",
     # exceptions
     "AimoError",
     "DocumentError",
@@ -101,5 +105,12 @@ def test_nothing_public_is_left_out_of_all() -> None:
 
 
 def test_exceptions_share_one_base() -> None:
-    for error in (aimo.DocumentError, aimo.PolicyError, aimo.ConfigError, aimo.PolicyViolation):
+    for error in (
+        aimo.DocumentError,
+        aimo.PolicyError,
+        aimo.ConfigError,
+        aimo.PolicyViolation,
+        aimo.PluginError,
+        aimo.DecisionLogError,
+    ):
         assert issubclass(error, aimo.AimoError)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import aimo
-from aimo import _loader
 
 
 def _write(path: Path, text: str) -> Path:
@@ -79,7 +78,8 @@ def test_invalid_syntax_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_yaml_code_tags_are_refused(tmp_path: Path) -> None:
     path = _write(tmp_path / "w.yaml", "id: !!python/object/apply:os.system ['true']\n")
     [problem] = _problems(path)
-    assert "not valid YAML" in problem.message
+    assert problem.path == "/id"
+    assert "!!python/object/apply:os.system is not allowed" in problem.message
 
 
 def test_alias_expansion_is_bounded(tmp_path: Path) -> None:
@@ -100,10 +100,15 @@ def test_nesting_is_bounded(tmp_path: Path) -> None:
     assert "deeper" in problem.message
 
 
-def test_size_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_loader, "MAX_DOCUMENT_BYTES", 100)
-    [problem] = _problems(_write(tmp_path / "w.yaml", "id: w\nname: " + "x" * 200 + "\n"))
-    assert "at most 100 bytes" in problem.message
+def test_size_is_bounded_and_the_limit_can_be_raised(tmp_path: Path) -> None:
+    path = _write(tmp_path / "w.yaml", "id: w\nname: " + "x" * 200 + "\n")
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(path, limits=aimo.Limits(max_document_bytes=100))
+    [problem] = caught.value.problems
+    assert "over the limit of 100" in problem.message
+    assert "aimo.Limits(max_document_bytes=...)" in problem.message
+    assert "--max-document-bytes" in problem.message
+    assert aimo.load(path, limits=aimo.Limits(max_document_bytes=1000)).id == "w"
 
 
 def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
@@ -218,10 +223,13 @@ def test_keys_are_text_as_written(tmp_path: Path) -> None:
 def test_x_fields_hold_plain_data_only(tmp_path: Path) -> None:
     [problem] = _problems(_write(tmp_path / "w.yaml", "id: w\nx-blob: !!binary /w==\n"))
     assert problem.path == "/x-blob"
-    assert "plain data" in problem.message
+    assert "binary data (!!binary) is not allowed" in problem.message
     [problem] = _problems(_write(tmp_path / "s.yaml", "id: w\nx-set: !!set {a, b}\n"))
     assert problem.path == "/x-set"
-    plain = aimo.load(_write(tmp_path / "p.yaml", "id: w\nx-meta: {since: 2026-01-01, n: [1]}\n"))
+    [problem] = _problems(_write(tmp_path / "d.yaml", "id: w\nx-meta: {since: 2026-01-01}\n"))
+    assert problem.path == "/x-meta/since"
+    assert "quote it ('2026-01-01')" in problem.message
+    plain = aimo.load(_write(tmp_path / "p.yaml", "id: w\nx-meta: {since: '2026-01-01', n: [1]}\n"))
     assert isinstance(plain, aimo.Workflow)
 
 

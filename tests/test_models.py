@@ -171,13 +171,13 @@ def test_enum_values_are_the_specs() -> None:
 def test_operating_model_defaults_are_the_specs() -> None:
     model = aimo.OperatingModel()
     assert model.aimo == 1
-    assert model.data_classes == [
+    assert model.data_classes == (
         "public",
         "internal",
         "confidential",
         "personal",
         "sensitive_personal",
-    ]
+    )
     assert model.public_tools_max_class == "internal"
     assert model.selection.min_score == 6
     tiers = model.tiers
@@ -186,9 +186,9 @@ def test_operating_model_defaults_are_the_specs() -> None:
     assert (tiers.high.review_tier, tiers.high.approvals, tiers.high.approver_roles) == (
         "heavy",
         2,
-        ["legal"],
+        ("legal",),
     )
-    assert tiers.critical.approver_roles == ["legal", "executive"]
+    assert tiers.critical.approver_roles == ("legal", "executive")
 
 
 def test_model_consistency_errors() -> None:

@@ -24,13 +24,16 @@ from aimo._engine import evaluate_many_default as evaluate_many
 from aimo._errors import (
     AimoError,
     ConfigError,
+    DecisionLogError,
     DocumentError,
+    PluginError,
     PolicyError,
     PolicyViolation,
     Problem,
 )
 from aimo._gate import Gate, governed
 from aimo._hooks import hookimpl
+from aimo._limits import Limits
 from aimo._loader import load
 from aimo._models import (
     Audience,
@@ -82,6 +85,7 @@ __all__ = [
     "DataBoundary",
     "Decision",
     "DecisionLog",
+    "DecisionLogError",
     "Decisions",
     "DocumentError",
     "Enforcement",
@@ -94,6 +98,7 @@ __all__ = [
     "InfrastructureChoice",
     "InfrastructureFactor",
     "Input",
+    "Limits",
     "Location",
     "NotApplicable",
     "OperatingModel",
@@ -102,6 +107,7 @@ __all__ = [
     "OutputStandard",
     "Pack",
     "Person",
+    "PluginError",
     "Policy",
     "PolicyConfig",
     "PolicyError",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aimo._errors import ConfigError, DocumentError
+from aimo._errors import ConfigError, DocumentError, quote
 from aimo._loader import validate
 from aimo._models import PolicyConfig
 
@@ -59,16 +59,24 @@ def resolve_pack_paths(config: PolicyConfig | None, base: Path) -> list[Path]:
     if config is None:
         return []
     found: list[Path] = []
-    for raw in config.paths:
-        path = Path(raw) if Path(raw).is_absolute() else base / raw
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
-        elif path.is_file():
-            found.append(path)
-        else:
+    for index, raw in enumerate(config.paths):
+        try:
+            path = Path(raw) if Path(raw).is_absolute() else base / raw
+            if path.is_dir():
+                found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+            elif path.exists():
+                found.append(path)
+            else:
+                raise ConfigError(
+                    f"/policies/paths/{index}: {quote(raw)} does not exist (paths are relative "
+                    f"to {base.as_posix()})"
+                )
+        except (OSError, ValueError) as exc:
+            # A name too long for the file system, or one holding a NUL character.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ConfigError(
-                f"/policies/paths: {raw!r} does not exist (paths are relative to {base.as_posix()})"
-            )
+                f"/policies/paths/{index}: {quote(raw)} cannot be used as a path: {reason}"
+            ) from None
     return list(dict.fromkeys(found))
 
 
@@ -79,7 +87,7 @@ def merge_configs(
     second_paths: list[Path],
 ) -> PolicyConfig:
     """``second`` applied on top of ``first``, with every pack path made absolute."""
-    disable = [*(first.disable if first else []), *second.disable]
+    disable = [*(first.disable if first else ()), *second.disable]
     enforcement = {**(first.enforcement if first else {}), **second.enforcement}
     paths = [str(p.resolve()) for p in dict.fromkeys([*first_paths, *second_paths])]
     return PolicyConfig(paths=paths, disable=list(dict.fromkeys(disable)), enforcement=enforcement)

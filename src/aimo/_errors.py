@@ -1,4 +1,21 @@
-"""The exception hierarchy: every error aimo raises on purpose is an :class:`AimoError`."""
+"""The exception hierarchy: every error aimo raises on purpose is an :class:`AimoError`.
+
+::
+
+    AimoError                   base of everything below
+    ├── DocumentError           a workflow or operating model is invalid (also a ValueError);
+    │   │                       ``problems`` lists every problem with its path, file and line
+    │   └── NotADocument        the file is a policy pack, not a workflow or model
+    ├── PolicyError             a policy or pack is invalid, or two policies share an id
+    ├── ConfigError             the policy configuration is invalid
+    ├── PluginError             an ``aimo_verdict`` hook raised: the verdict was not recorded
+    │   └── DecisionLogError    the decision log could not record the verdict
+    └── PolicyViolation         a gate denied a run; ``verdict`` says why
+
+A policy that raises never raises out of an evaluation: its finding is ``error`` instead.
+Passing the wrong Python type to the API (a number where a path belongs) raises
+``TypeError``, as Python does.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +25,30 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aimo._verdict import Verdict
+
+#: How much of a value from a document a message quotes; the rest is cut.
+QUOTE_LIMIT = 200
+#: The longest message a problem carries, whatever it quotes.
+MESSAGE_LIMIT = 2_000
+
+
+def cut(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters.
+
+    A value from a document can be megabytes long; a message that echoed it whole would
+    bury the problem (and fill a CI log).
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1024:
+        # repr() of a huge integer takes quadratic time and may exceed Python's own limit.
+        return f"a number with about {int(value.bit_length() * 0.30103)} digits"
+    return cut(repr(value), limit)
 
 
 class AimoError(Exception):
@@ -27,6 +68,13 @@ class Problem:
     file: str | None = None
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        # A path or message built from a hostile document must not grow without bound.
+        if len(self.message) > MESSAGE_LIMIT:
+            object.__setattr__(self, "message", cut(self.message, MESSAGE_LIMIT))
+        if len(self.path) > MESSAGE_LIMIT:
+            object.__setattr__(self, "path", cut(self.path, MESSAGE_LIMIT))
 
     def __str__(self) -> str:
         where = self.file or "<document>"
@@ -69,6 +117,22 @@ class PolicyError(AimoError):
 
 class ConfigError(AimoError):
     """The policy configuration is invalid."""
+
+
+class PluginError(AimoError):
+    """An ``aimo_verdict`` hook raised, so the verdict was not recorded.
+
+    The evidence a hook keeps (a decision log, an audit trail) is part of the decision: a
+    gate must not let a run go on when it is missing. ``plugin`` names the hook's plugin.
+    """
+
+    def __init__(self, message: str, *, plugin: str | None = None) -> None:
+        self.plugin = plugin
+        super().__init__(message)
+
+
+class DecisionLogError(PluginError):
+    """The decision log could not record a verdict, or must not be appended to."""
 
 
 class PolicyViolation(AimoError):

@@ -70,7 +70,7 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, BaseModel):
         raise Fallback
@@ -81,7 +81,7 @@ def _is_type(value: Any, kind: str) -> bool:
     if kind == "object":
         return isinstance(value, dict | BaseModel)
     if kind == "array":
-        return isinstance(value, list)
+        return isinstance(value, list | tuple)
     if kind == "string":
         return isinstance(value, str | dt.date)
     if kind == "boolean":
@@ -221,16 +221,18 @@ def _required(argument: Any) -> Check:
 
 def _items(argument: Any) -> Check:
     sub = _compile(argument)
-    return lambda value: not isinstance(value, list) or all(sub(item) for item in value)
+    return lambda value: not isinstance(value, list | tuple) or all(sub(item) for item in value)
 
 
 def _contains(argument: Any) -> Check:
     sub = _compile(argument)
-    return lambda value: not isinstance(value, list) or any(sub(item) for item in value)
+    return lambda value: not isinstance(value, list | tuple) or any(sub(item) for item in value)
 
 
 def _bound(
-    kind: type, measure: Callable[[Any], float], compare: Callable[[float, Any], bool]
+    kind: type | tuple[type, ...],
+    measure: Callable[[Any], float],
+    compare: Callable[[float, Any], bool],
 ) -> Callable[[Any], Check]:
     def build(argument: Any) -> Check:
         if isinstance(argument, bool) or not isinstance(argument, int | float):
@@ -302,8 +304,8 @@ _KEYWORDS: dict[str, Callable[[Any], Check]] = {
     "required": _required,
     "items": _items,
     "contains": _contains,
-    "minItems": _bound(list, len, lambda n, bound: n >= bound),
-    "maxItems": _bound(list, len, lambda n, bound: n <= bound),
+    "minItems": _bound((list, tuple), len, lambda n, bound: n >= bound),
+    "maxItems": _bound((list, tuple), len, lambda n, bound: n <= bound),
     "minLength": _bound(str, len, lambda n, bound: n >= bound),
     "maxLength": _bound(str, len, lambda n, bound: n <= bound),
     "minProperties": _bound(dict, len, lambda n, bound: n >= bound),

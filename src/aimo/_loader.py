@@ -1,38 +1,38 @@
 """Reading workflows and operating models from YAML or JSON files, safely.
 
-Untrusted input has bounded cost: a size limit, a nesting limit and a limit on how far YAML
-aliases may expand. A key given twice is an error, never a silent overwrite. Nothing in a
-document is ever executed: YAML goes through the safe loader only.
+Untrusted input has bounded cost (:class:`aimo.Limits`): its size before and after YAML
+aliases expand, how many values it holds and how deep it nests. Only JSON's data model gets
+through; a key given twice is an error, never a silent overwrite; nothing in a document is
+ever executed: YAML goes through the safe loader only. Files a model names are read only
+inside its folder, unless the caller allows otherwise.
 """
 
 from __future__ import annotations
 
-import glob
+import datetime as dt
 import json
+import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from aimo._errors import ConfigError, DocumentError, NotADocument, Problem
+from aimo._errors import ConfigError, DocumentError, NotADocument, Problem, quote
+from aimo._files import FileProblem, expand_pattern, read_regular_file, resolve_inside
+from aimo._limits import DEFAULT_LIMITS, Limits
 from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
+from aimo._observed import resolve
 from aimo._source import SourceMap, pointer, set_source, source_of
 
-__all__ = ["MAX_DOCUMENT_BYTES", "load", "validate"]
-
-#: The largest document file aimo reads.
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-#: The deepest nesting of mappings and lists a document may have.
-MAX_DEPTH = 64
-#: The most values a document may hold once its YAML aliases are expanded.
-MAX_NODES = 200_000
+__all__ = ["load", "read", "validate"]
 
 
 M = TypeVar("M", bound=BaseModel)
 
 PLAIN_DATA = (
-    "an 'x-' field holds plain data: text, numbers, true/false, dates, lists and mappings "
+    "an 'x-' field holds plain data: text, numbers, true/false, null, lists and mappings "
     "with text keys"
 )
 
@@ -43,10 +43,19 @@ _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, set | frozenset):
+        return "a set"
+    return quote(value, 60)
+
+
+def _date_message(found: dt.date) -> str:
+    # YAML reads an unquoted 2026-11-27 as a date, wherever it stands.
+    return (
+        f"YAML reads {found.isoformat()} as a date, and only date fields hold dates; "
+        f"quote it ('{found.isoformat()}') to keep it as text"
+    )
 
 
 def _message(cls: type[BaseModel], error: Any) -> str:
@@ -56,10 +65,13 @@ def _message(cls: type[BaseModel], error: Any) -> str:
     if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == X_FIELD:
         # pydantic-core checks the names of extra fields against ^x-: this one is a typo.
         return unknown_field_message(cls, error["loc"])
+    found = error.get("input")
+    if type(found) is dt.date and kind != "date_form":
+        return _date_message(found)
     message = str(error["msg"])
     if kind in {"unknown_class"} or "input" not in error:
         return message
-    return f"{message[0].lower()}{message[1:]} (found {_describe(error['input'])})"
+    return f"{message[0].lower()}{message[1:]} (found {_describe(found)})"
 
 
 def _x_field(loc: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
@@ -78,20 +90,48 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
         return result
     except ValidationError as exc:
         problems: dict[str, Problem] = {}
+
+        def add(loc: tuple[int | str, ...], message: str) -> None:
+            path = prefix + pointer(loc)
+            line, column = source.position(path) if source else (None, None)
+            file = source.file if source else None
+            problems.setdefault(path + "\0" + message, Problem(path, message, file, line, column))
+
+        x_fields: set[tuple[int | str, ...]] = set()
         for error in exc.errors(include_url=False):
             loc = error["loc"]
             x_field = _x_field(loc)
             pattern = (error.get("ctx") or {}).get("pattern")
             if x_field is not None and pattern != X_FIELD:
                 # One problem per x- field, not one per alternative of the plain-data union.
-                loc, message = x_field, PLAIN_DATA
+                x_fields.add(x_field)
             else:
-                message = _message(cls, error)
-            path = prefix + pointer(loc)
-            line, column = source.position(path) if source else (None, None)
-            file = source.file if source else None
-            problems.setdefault(path + "\0" + message, Problem(path, message, file, line, column))
+                add(loc, _message(cls, error))
+        for x_field in sorted(x_fields, key=str):
+            found = list(_not_plain(resolve(data, pointer(x_field)), x_field))
+            for loc, message in found or [(x_field, PLAIN_DATA)]:
+                add(loc, message)
         raise DocumentError(problems.values()) from None
+
+
+def _not_plain(
+    value: Any, loc: tuple[int | str, ...]
+) -> Iterator[tuple[tuple[int | str, ...], str]]:
+    """Where an x- field's value leaves JSON's data model, and how, for its problem."""
+    if type(value) is dt.date:
+        yield loc, _date_message(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield loc, f"{value} is not a finite number; JSON has no NaN or infinity"
+    elif isinstance(value, set | frozenset):
+        yield loc, "a set has no order, so it is not allowed here: use a list"
+    elif isinstance(value, bytes | bytearray):
+        yield loc, "binary data is not allowed here: use text"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _not_plain(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _not_plain(item, (*loc, index))
 
 
 class Parsed(NamedTuple):
@@ -106,33 +146,17 @@ class Parsed(NamedTuple):
     problems: list[Problem]
 
 
-def _read_bytes(file: str) -> bytes:
-    try:
-        size = os.stat(file).st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise DocumentError(
-                [
-                    Problem(
-                        "",
-                        f"the file is {size} bytes; aimo reads documents of at most "
-                        f"{MAX_DOCUMENT_BYTES} bytes",
-                        file,
-                    )
-                ]
-            )
-        with open(file, "rb") as handle:
-            return handle.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as exc:
-        raise DocumentError([Problem("", f"cannot read the file: {exc.strerror}", file)]) from None
-
-
-def read(path: str | os.PathLike[str]) -> Parsed:
+def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parsed:
     """Parse a YAML or JSON file into plain data and the positions of its values.
 
-    :raises DocumentError: when the file cannot be read or parsed at all.
+    :raises DocumentError: when the file cannot be read or parsed at all, holds values
+        outside JSON's data model, or exceeds ``limits``.
     """
     file = os.fspath(path)
-    raw = _read_bytes(file)
+    try:
+        raw = read_regular_file(file, limits)
+    except FileProblem as exc:
+        raise DocumentError([Problem("", exc.message, file)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -143,12 +167,23 @@ def read(path: str | os.PathLike[str]) -> Parsed:
     from aimo import _yamlsource
 
     if file.lower().endswith(".json"):
-        return _read_json(text, file)
-    data, source, problems = _yamlsource.parse(text, file)
+        return _read_json(text, file, limits)
+    data, source, problems = _yamlsource.parse(text, file, limits)
     return Parsed(data, source, problems)
 
 
-def _read_json(text: str, file: str) -> Parsed:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows; JSON has no NaN or infinity")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{quote(text, 60)} is too large to be a number")
+    return value
+
+
+def _read_json(text: str, file: str, limits: Limits) -> Parsed:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -160,28 +195,35 @@ def _read_json(text: str, file: str) -> Parsed:
         return result
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(
+            text,
+            object_pairs_hook=pairs,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
     except json.JSONDecodeError as exc:
         raise DocumentError(
             [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
         ) from None
     except RecursionError:
         raise DocumentError(
-            [Problem("", f"the document nests deeper than {MAX_DEPTH} levels", file)]
+            [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
         ) from None
     except ValueError as exc:
-        # json's own limits, such as integers of more than 4,300 digits.
-        raise DocumentError([Problem("", f"this JSON cannot be read: {exc}", file)]) from None
+        # Our own refusals, and json's limits, such as integers of more than 4,300 digits.
+        raise DocumentError(
+            [Problem("", f"this JSON cannot be read: {quote(str(exc))}", file)]
+        ) from None
     from aimo import _yamlsource
 
     try:
         # JSON's values come from json; its lines, duplicates and limits from the composer.
-        source, problems = _yamlsource.positions(text, file)
+        source, problems = _yamlsource.positions(text, file, limits)
     except _yamlsource.YAMLError:
         # Valid JSON that YAML 1.1 cannot read (tabs, say): values are right, lines unknown.
         source = SourceMap(file)
         problems = [
-            Problem("", f"the key {key!r} is given twice; give each field once", file)
+            Problem("", f"the key {quote(key)} is given twice; give each field once", file)
             for key in duplicates
         ]
     return Parsed(data, source, problems)
@@ -224,14 +266,29 @@ def _workflow(parsed: Parsed, problems: list[Problem]) -> Workflow | None:
     return workflow
 
 
-def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
+def load(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    allow_outside: bool = False,
+) -> Workflow | OperatingModel:
     """Load a workflow or an operating model from a YAML or JSON file.
 
     An operating model's ``workflow_files`` globs are resolved relative to the model file.
     Every problem, in the model and in each workflow file, is raised at once as one
     :class:`~aimo.DocumentError`.
+
+    :param limits: what reading may cost (default: :class:`aimo.Limits`' defaults).
+    :param allow_outside: let a model's ``workflow_files`` and ``policies.paths`` name files
+        outside the model's folder (by default that is an error of the model).
+    :raises DocumentError: for any problem in the model or its workflow files.
+    :raises ConfigError: for a model whose policy configuration is invalid.
+    :raises TypeError: when ``path`` is not a path.
     """
-    parsed = read(path)
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load() takes the path of a file, not {type(path).__name__}")
+    limits = DEFAULT_LIMITS if limits is None else limits
+    parsed = read(path, limits)
     problems = list(parsed.problems)
     if isinstance(parsed.data, dict) and "pack" in parsed.data and "policies" in parsed.data:
         raise NotADocument(
@@ -245,10 +302,10 @@ def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
             ]
         )
     if is_model(parsed.data):
-        model = _load_model(Path(path), parsed, problems)
+        model = _load_model(Path(path), parsed, problems, limits, allow_outside)
         if model is not None and not problems:
             if model.policies is not None:
-                _check_config(model.policies, Path(path))
+                _check_config(model.policies, Path(path), allow_outside)
             return model
     elif isinstance(parsed.data, dict) and "id" in parsed.data:
         workflow = _workflow(parsed._replace(problems=[]), problems)
@@ -259,28 +316,36 @@ def load(path: str | os.PathLike[str]) -> Workflow | OperatingModel:
     raise DocumentError(problems)
 
 
-def _check_config(config: PolicyConfig, path: Path) -> None:
+def _check_config(config: PolicyConfig, path: Path, allow_outside: bool) -> None:
     """What configuration errors a model file alone can show: the floor rule, pack paths."""
     # Imported here: the configuration module validates through this one.
     from aimo._config import check_floor, resolve_pack_paths
 
     check_floor(config, str(path) + ": ")
+    folder = path.parent
+    for index, entry in enumerate(config.paths):
+        try:
+            resolve_inside(entry, folder, allow_outside)
+        except FileProblem as exc:
+            raise ConfigError(f"{path}: /policies/paths/{index}: {exc.message}") from None
     try:
-        resolve_pack_paths(config, path.parent)
+        resolve_pack_paths(config, folder)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> OperatingModel | None:
+def _load_model(
+    path: Path, parsed: Parsed, problems: list[Problem], limits: Limits, allow_outside: bool
+) -> OperatingModel | None:
     data, source = parsed.data, parsed.source
     model = _checked(OperatingModel, parsed, problems)
 
-    loaded: list[Workflow] = []
     patterns = data.get("workflow_files")
-    if isinstance(patterns, list):
-        for index, pattern in enumerate(patterns):
-            if isinstance(pattern, str):
-                loaded.extend(_load_workflow_files(path, index, pattern, source, problems))
+    loaded = (
+        _load_workflow_files(path, patterns, source, problems, limits, allow_outside)
+        if isinstance(patterns, list)
+        else []
+    )
 
     # Ids are read from the raw inline data, so a duplicate shows even in an invalid model.
     inline = data.get("workflows")
@@ -301,7 +366,7 @@ def _load_model(path: Path, parsed: Parsed, problems: list[Problem]) -> Operatin
         return None
     for index, workflow in enumerate(model.workflows):
         set_source(workflow, (source, f"/workflows/{index}"))
-    model = model.model_copy(update={"workflows": [*model.workflows, *loaded]})
+    model = model.model_copy(update={"workflows": (*model.workflows, *loaded)})
     set_source(model, source)
     return model
 
@@ -310,36 +375,65 @@ def _duplicate(workflow_id: str, where: SourceMap, path: str, first: str) -> Pro
     line, column = where.position(path)
     return Problem(
         path,
-        f"the workflow id {workflow_id!r} is used twice (first in {first})",
+        f"the workflow id {quote(workflow_id)} is used twice (first in {first})",
         where.file,
         line,
         column,
     )
 
 
+def _model_problem(source: SourceMap, path: str, message: str) -> Problem:
+    line, column = source.position(path)
+    return Problem(path, message, source.file, line, column)
+
+
 def _load_workflow_files(
-    model_path: Path, index: int, pattern: str, source: SourceMap, problems: list[Problem]
+    model_path: Path,
+    patterns: list[Any],
+    source: SourceMap,
+    problems: list[Problem],
+    limits: Limits,
+    allow_outside: bool,
 ) -> list[Workflow]:
-    base = model_path.parent
-    matches = sorted(glob.glob(str(base / pattern), recursive=True))
-    matches = [m for m in matches if os.path.isfile(m)]
-    if not matches:
-        line, column = source.position(f"/workflow_files/{index}")
-        problems.append(
-            Problem(
-                f"/workflow_files/{index}",
-                f"the pattern {pattern!r} matches no file "
-                f"(patterns are relative to {base.as_posix() or '.'})",
-                source.file,
-                line,
-                column,
-            )
-        )
-        return []
-    loaded: list[Workflow] = []
-    for match in matches:
+    folder = model_path.parent
+    # Each file once, in the order the patterns find them, however many patterns match it.
+    files: dict[str, Path] = {}
+    for index, pattern in enumerate(patterns):
+        if not isinstance(pattern, str):
+            continue  # validation reports it
+        at = f"/workflow_files/{index}"
         try:
-            parsed = read(match)
+            matches = expand_pattern(pattern, folder, limits, allow_outside)
+        except FileProblem as exc:
+            problems.append(_model_problem(source, at, exc.message))
+            continue
+        if not matches:
+            problems.append(
+                _model_problem(
+                    source,
+                    at,
+                    f"the pattern {quote(pattern)} matches no file "
+                    f"(patterns are relative to {folder.as_posix() or '.'})",
+                )
+            )
+            continue
+        for match in matches:
+            files.setdefault(os.path.realpath(match), match)
+        if len(files) > limits.max_workflow_files:
+            problems.append(
+                _model_problem(
+                    source,
+                    at,
+                    f"the workflow_files patterns match more than "
+                    f"{limits.max_workflow_files:,} files; "
+                    + Limits.how_to_raise("max_workflow_files"),
+                )
+            )
+            return []
+    loaded: list[Workflow] = []
+    for match in files.values():
+        try:
+            parsed = read(match, limits)
         except DocumentError as exc:
             problems.extend(exc.problems)
             continue
@@ -348,7 +442,7 @@ def _load_workflow_files(
                 Problem(
                     "",
                     f"this file is listed by {source.file}'s workflow_files but is not a workflow",
-                    match,
+                    str(match),
                 )
             )
             continue

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args
 
 from pydantic import (
+    AfterValidator,
+    AllowInfNan,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -24,6 +30,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
+
+from aimo._frozen import FrozenDict, FrozenList
 
 __all__ = [
     "Audience",
@@ -119,10 +127,13 @@ TIER_RANK: dict[ReviewTier, int] = {
     ReviewTier.HEAVY: 2,
 }
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Text = Annotated[str, StringConstraints(min_length=1)]
-Pointer = Annotated[str, StringConstraints(pattern=r"^(/.*)?$")]
+# Strict: text is text, never bytes (YAML's !!binary) nor a number read as text.
+Slug = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Email = Annotated[str, Strict(), StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Text = Annotated[str, Strict(), StringConstraints(min_length=1)]
+Pointer = Annotated[str, Strict(), StringConstraints(pattern=r"^(/.*)?$")]
+#: A checklist tick or a yes/no fact: true or false, never the text "no".
+Flag = Annotated[bool, Strict()]
 
 
 def _custom_error(kind: str, message: str) -> PydanticCustomError:
@@ -130,11 +141,48 @@ def _custom_error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
+#: The only form a date takes in a document: ISO 8601 year-month-day.
+DATE_FORM = "a date written like 2026-11-27 (year-month-day)"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only a calendar date, as a date or as ISO text, reaches a date field.
+
+    pydantic would read ``"0"`` or ``86400`` as a day of 1970 and ``2019`` as a year: a
+    review date that a typo turns into 1970 is a verdict nobody can trust.
+    """
+    kind = type(value)
+    if kind is dt.date or (kind is str and _ISO_DATE.fullmatch(value)):
+        return value
+    if isinstance(value, dt.datetime):
+        raise _custom_error("date_form", f"expected {DATE_FORM}, not a date and time")
+    raise _custom_error("date_form", f"expected {DATE_FORM}")
+
+
+#: A date field (spec 5.1: strict dates).
+Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _sequence(value: Any) -> Any:
+    """Only a list reaches a list field: a set has no order, so nothing built on its order
+    (the data classes' sensitivity ranking) could be trusted."""
+    if type(value) is list or type(value) is tuple:
+        return value
+    raise _custom_error("list_type", "expected a list")
+
+
+T = TypeVar("T")
+#: A list in the document, held as a tuple so that no policy can change it.
+Seq = Annotated[tuple[T, ...], BeforeValidator(_sequence)]
+
+
 #: The pattern of the fields users may add anywhere.
 X_FIELD = r"^x-"
 _XKey = Annotated[str, StringConstraints(pattern=X_FIELD)]
-# Plain data only, strictly, so that x- fields serialise the same way on every run: no
-# bytes, no sets (YAML's !!binary and !!set), nothing a digest could read two ways.
+# JSON's data model only, strictly, so that x- fields serialise the same way on every run:
+# no bytes, sets or dates (YAML's !!binary, !!set, timestamps), no NaN, nothing a digest
+# could read two ways. Lists and mappings are frozen once checked, like the rest.
 if TYPE_CHECKING:
     _Plain = Any
 else:
@@ -144,10 +192,9 @@ else:
             Annotated[str, Strict()],
             Annotated[bool, Strict()],
             Annotated[int, Strict()],
-            Annotated[float, Strict()],
-            Annotated[dt.date, Strict()],
-            Annotated[list["_Plain"], Strict()],
-            Annotated[dict[str, "_Plain"], Strict()],
+            Annotated[float, Strict(), AllowInfNan(False)],
+            Annotated[list["_Plain"], Strict(), AfterValidator(FrozenList)],
+            Annotated[dict[str, "_Plain"], Strict(), AfterValidator(FrozenDict)],
             None,
         ],
     )
@@ -163,6 +210,8 @@ class _Document(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         frozen=True,
+        # JSON has no NaN or infinity; a target of NaN would pass every comparison.
+        allow_inf_nan=False,
         validate_default=False,
         # Validators are built on first use, not at import: `import aimo` stays cheap for
         # code that only needs the types, and the cost is paid once either way.
@@ -171,6 +220,12 @@ class _Document(BaseModel):
     )
 
     __pydantic_extra__: dict[_XKey, _Plain] = Field(init=False)
+
+    @property
+    def model_extra(self) -> Mapping[str, Any] | None:  # type: ignore[override]
+        """The ``x-`` fields, read-only: a document cannot be changed once validated."""
+        extra = self.__pydantic_extra__
+        return None if extra is None else MappingProxyType(extra)
 
 
 def nested_model(cls: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
@@ -224,7 +279,7 @@ class SuccessMeasure(_Document):
     description: Text | None = None
     metric: Text | None = None
     target: float | None = None
-    higher_is_better: bool = True
+    higher_is_better: Flag = True
 
 
 class UseCase(_Document):
@@ -239,17 +294,17 @@ class UseCase(_Document):
 class Content(_Document):
     """What the output is: used by exposure and marketing-law policies."""
 
-    types: list[ContentType] = Field(default_factory=list)
-    makes_claims: bool = False
-    substantiation: list[Text] = Field(default_factory=list)
-    depicts_real_people: bool = False
-    targets_minors: bool = False
+    types: Seq[ContentType] = ()
+    makes_claims: Flag = False
+    substantiation: Seq[Text] = ()
+    depicts_real_people: Flag = False
+    targets_minors: Flag = False
 
 
 class DataBoundary(_Document):
     """The data classes this workflow may read."""
 
-    allowed: list[Text] = Field(default_factory=list)
+    allowed: Seq[Text] = ()
 
 
 class Input(_Document):
@@ -264,8 +319,8 @@ class OutputChecks(_Document):
     """Machine-checkable parts of the output standard, used by the run-time gate."""
 
     max_length: Annotated[int, Field(ge=1)] | None = None
-    required_phrases: list[Text] = Field(default_factory=list)
-    banned_phrases: list[Text] = Field(default_factory=list)
+    required_phrases: Seq[Text] = ()
+    banned_phrases: Seq[Text] = ()
     disclosure: Text | None = None
 
 
@@ -280,8 +335,8 @@ class OutputStandard(_Document):
 class Escalation(_Document):
     """Who to call and what to do when the workflow goes wrong."""
 
-    contacts: list[Person] = Field(default_factory=list)
-    steps: list[Text] = Field(default_factory=list)
+    contacts: Seq[Person] = ()
+    steps: Seq[Text] = ()
     response_hours: Annotated[float, Field(gt=0)] | None = None
 
 
@@ -291,25 +346,25 @@ class Infrastructure(_Document):
     choice: InfrastructureChoice | None = None
     tool: Text | None = None
     rationale: Text | None = None
-    sensitive_data: bool = False
-    needs_model_control: bool = False
-    custom_deployment: bool = False
-    reused_across_engagements: bool = False
+    sensitive_data: Flag = False
+    needs_model_control: Flag = False
+    custom_deployment: Flag = False
+    reused_across_engagements: Flag = False
 
 
 class Production(_Document):
     """The go-live checklist (seed: "Move Work Into Production Deliberately")."""
 
-    went_live: dt.date | None = None
-    logging: bool | None = None
-    monitoring: bool | None = None
-    review_enforced: bool | None = None
+    went_live: Day | None = None
+    logging: Flag | None = None
+    monitoring: Flag | None = None
+    review_enforced: Flag | None = None
 
 
 class ReviewEntry(_Document):
     """One periodic review: the measured value and what was decided."""
 
-    date: dt.date
+    date: Day
     value: float | None = None
     outcome: ReviewOutcome | None = None
     notes: Text | None = None
@@ -319,8 +374,8 @@ class Review(_Document):
     """The review cadence and its history (seed: "Monitor, Review, and Retire")."""
 
     cadence_days: Annotated[int, Field(ge=1, le=3660)] | None = None
-    last_reviewed: dt.date | None = None
-    history: list[ReviewEntry] = Field(default_factory=list)
+    last_reviewed: Day | None = None
+    history: Seq[ReviewEntry] = ()
 
     @property
     def last_review_date(self) -> dt.date | None:
@@ -338,7 +393,7 @@ class Waiver(_Document):
     reason: Text | None = None
     approved_by: Text | None = None
     ticket: Text | None = None
-    expires: dt.date | None = None
+    expires: Day | None = None
 
     def covers(self, path: str) -> bool:
         """Whether this waiver's path covers ``path`` (itself and everything below it)."""
@@ -360,14 +415,14 @@ class Workflow(_Document):
     owner: Person | None = None
     reviewer: Person | None = None
     data_boundary: DataBoundary | None = None
-    inputs: list[Input] = Field(default_factory=list)
+    inputs: Seq[Input] = ()
     output_standard: OutputStandard | None = None
     escalation: Escalation | None = None
     review_tier: ReviewTier | None = None
     infrastructure: Infrastructure | None = None
     production: Production | None = None
     review: Review | None = None
-    waivers: list[Waiver] = Field(default_factory=list)
+    waivers: Seq[Waiver] = ()
 
 
 class TierRule(_Document):
@@ -375,7 +430,7 @@ class TierRule(_Document):
 
     review_tier: ReviewTier
     approvals: Annotated[int, Field(ge=0)] = 0
-    approver_roles: list[Text] = Field(default_factory=list)
+    approver_roles: Seq[Text] = ()
 
 
 class Tiers(_Document):
@@ -414,12 +469,14 @@ EnforcementLevel = Literal["advisory", "mandatory", "hard_mandatory"]
 class PolicyConfig(_Document):
     """Which policies run and how strictly (spec section 4.6)."""
 
-    paths: list[Text] = Field(default_factory=list)
-    disable: list[Slug] = Field(default_factory=list)
-    enforcement: dict[Slug, EnforcementLevel] = Field(default_factory=dict)
+    paths: Seq[Text] = ()
+    disable: Seq[Slug] = ()
+    enforcement: Annotated[dict[Slug, EnforcementLevel], AfterValidator(FrozenDict)] = Field(
+        default_factory=FrozenDict
+    )
 
 
-DEFAULT_DATA_CLASSES = ["public", "internal", "confidential", "personal", "sensitive_personal"]
+DEFAULT_DATA_CLASSES = ("public", "internal", "confidential", "personal", "sensitive_personal")
 
 
 class OperatingModel(_Document):
@@ -429,18 +486,16 @@ class OperatingModel(_Document):
     organization: Text | None = None
     decisions: Decisions | None = None
     tiers: Tiers = Field(default_factory=Tiers)
-    data_classes: Annotated[list[Text], Field(min_length=1)] = Field(
-        default_factory=lambda: list(DEFAULT_DATA_CLASSES)
-    )
+    data_classes: Annotated[Seq[Text], Field(min_length=1)] = DEFAULT_DATA_CLASSES
     public_tools_max_class: Text = Field(default="internal", validate_default=True)
     selection: Selection = Field(default_factory=Selection)
-    workflows: list[Workflow] = Field(default_factory=list)
-    workflow_files: list[Text] = Field(default_factory=list)
+    workflows: Seq[Workflow] = ()
+    workflow_files: Seq[Text] = ()
     policies: PolicyConfig | None = None
 
     @field_validator("data_classes")
     @classmethod
-    def _unique_classes(cls, value: list[str]) -> list[str]:
+    def _unique_classes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         seen = [c for i, c in enumerate(value) if c in value[:i]]
         if seen:
             raise ValueError(f"data class {seen[0]!r} is listed twice")
@@ -455,19 +510,19 @@ class OperatingModel(_Document):
         return value
 
     @cached_property
-    def class_ranks(self) -> dict[str, int]:
-        """Each data class's sensitivity rank, least sensitive first."""
-        return {name: rank for rank, name in enumerate(self.data_classes)}
+    def class_ranks(self) -> Mapping[str, int]:
+        """Each data class's sensitivity rank, least sensitive first (read-only)."""
+        return MappingProxyType({name: rank for rank, name in enumerate(self.data_classes)})
 
     def class_rank(self, classification: str) -> int:
         """The sensitivity rank of a class; an unlisted class is the most sensitive."""
         return self.class_ranks.get(classification, len(self.data_classes))
 
     @cached_property
-    def _required_tiers(self) -> dict[Consequence | None, ReviewTier | None]:
+    def _required_tiers(self) -> Mapping[Consequence | None, ReviewTier | None]:
         tiers: dict[Consequence | None, ReviewTier | None] = {None: None}
         tiers.update((c, self.tiers.for_consequence(c).review_tier) for c in Consequence)
-        return tiers
+        return MappingProxyType(tiers)
 
     def required_tier(self, consequence: Consequence | None) -> ReviewTier | None:
         """The review tier that ``consequence`` requires, or None without a consequence."""

@@ -1,106 +1,230 @@
-"""YAML with positions: the composer walk that records lines, refuses duplicate keys and
-bounds what an untrusted file can cost, and the safe construction of its values.
+"""YAML with positions: the composer walk that records lines, keeps a document inside JSON's
+data model, refuses duplicate keys and bounds what an untrusted file can cost, and the safe
+construction of its values.
 
-Imported on the first file aimo reads, so that ``import aimo`` does not pay for PyYAML.
+Only JSON's data model gets through (spec 5.1): mappings with text keys, lists, text,
+finite numbers, true/false and null, plus dates written ``2026-11-27`` (the models decide
+which fields take a date). Sets, ordered maps, pairs, binary, date-times, merge keys and
+every custom or language tag are refused at their path, before anything is built from them.
+
+Imported on the first YAML file aimo reads, so that ``import aimo`` does not pay for PyYAML.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 from yaml import YAMLError
 
-from aimo._errors import DocumentError, Problem
-from aimo._loader import MAX_DEPTH, MAX_NODES
+from aimo._errors import DocumentError, Problem, quote
+from aimo._limits import Limits
 from aimo._source import SourceMap, escape
 
 __all__ = ["YAMLError", "parse", "positions"]
 
 
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STR_TAG = "tag:yaml.org,2002:str"
+_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _TAG + "str"
+_SCALAR_TAGS = frozenset(
+    _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_MAP_TAG, _SEQ_TAG = _TAG + "map", _TAG + "seq"
+_FLOAT_TAG, _INT_TAG, _TIMESTAMP_TAG = _TAG + "float", _TAG + "int", _TAG + "timestamp"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Python refuses to read integers longer than this many digits (and would take long to).
+_MAX_DIGITS = 4_300
+
+_WHAT = {
+    "set": "a set (!!set)",
+    "omap": "an ordered map (!!omap)",
+    "pairs": "a list of pairs (!!pairs)",
+    "binary": "binary data (!!binary)",
+}
 
 
-class _Limits:
-    __slots__ = ("nodes",)
+class _Walk:
+    """One walk over a composed document: positions, problems, and what it has cost."""
 
-    def __init__(self) -> None:
-        self.nodes = 0
+    __slots__ = ("file", "limits", "positions", "problems", "refused", "size", "values")
 
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file = file
+        self.limits = limits
+        self.positions: dict[str, tuple[int, int]] = {}
+        #: Problems that do not stop parsing (a key given twice).
+        self.problems: list[Problem] = []
+        #: Values outside JSON's data model: nothing may be built from the document.
+        self.refused: list[Problem] = []
+        self.values = 0
+        self.size = 0
 
-def _walk(
-    node: yaml.Node,
-    path: str,
-    file: str,
-    positions: dict[str, tuple[int, int]],
-    problems: list[Problem],
-    limits: _Limits,
-    depth: int,
-) -> None:
-    limits.nodes += 1
-    if limits.nodes > MAX_NODES:
-        raise DocumentError(
-            [
-                Problem(
+    def problem(self, node: yaml.Node, path: str, message: str) -> Problem:
+        mark = node.start_mark
+        return Problem(path, message, self.file, mark.line + 1, mark.column + 1)
+
+    def limit(self, node: yaml.Node, path: str, name: str, message: str) -> DocumentError:
+        return DocumentError([self.problem(node, path, f"{message}; {Limits.how_to_raise(name)}")])
+
+    def count(self, node: yaml.Node, path: str, text: str | None = None) -> None:
+        self.values += 1
+        if self.values > self.limits.max_values:
+            raise self.limit(
+                node,
+                path,
+                "max_values",
+                f"the document holds more than {self.limits.max_values:,} values once its "
+                "YAML aliases are expanded",
+            )
+        if text:
+            self.size += len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+            if self.size > self.limits.max_document_bytes:
+                raise self.limit(
+                    node,
                     path,
-                    f"the document holds more than {MAX_NODES} values "
-                    "(are YAML aliases expanding too far?)",
-                    file,
+                    "max_document_bytes",
+                    f"the document holds more than {self.limits.max_document_bytes:,} bytes "
+                    "of text once its YAML aliases are expanded",
                 )
-            ]
-        )
-    if depth > MAX_DEPTH:
-        raise DocumentError(
-            [
-                Problem(
-                    path,
-                    f"the document nests deeper than {MAX_DEPTH} levels",
-                    file,
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                )
-            ]
-        )
-    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, yaml.MappingNode):
+
+    def walk(self, node: yaml.Node, path: str, depth: int) -> None:
+        if depth > self.limits.max_depth:
+            raise self.limit(
+                node,
+                path,
+                "max_depth",
+                f"the document nests deeper than {self.limits.max_depth} levels",
+            )
+        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            self.count(node, path, node.value)
+            self.scalar(node, path)
+        elif isinstance(node, yaml.MappingNode):
+            self.count(node, path)
+            if node.tag != _MAP_TAG:
+                self.refuse(node, path)
+                return
+            self.mapping(node, path, depth)
+        else:
+            self.count(node, path)
+            if node.tag != _SEQ_TAG:
+                self.refuse(node, path)
+                return
+            for index, item in enumerate(node.value):
+                self.walk(item, f"{path}/{index}", depth + 1)
+
+    def mapping(self, node: yaml.MappingNode, path: str, depth: int) -> None:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and not key_node.tag.endswith(":merge"):
-                # Keys are text, as written: `on:` or `1:` must not turn into True or 1.
-                key_node.tag = _STR_TAG
-            line = key_node.start_mark.line + 1
-            if key is None:
-                problems.append(
+            line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
                     Problem(
                         path,
                         "a key must be a plain value, not a mapping or a list",
-                        file,
+                        self.file,
                         line,
-                        key_node.start_mark.column + 1,
+                        column,
                     )
                 )
                 continue
+            key = str(key_node.value)
+            self.count(key_node, path, key)
+            if key_node.tag == _TAG + "merge":
+                # A merge key (<<) copies fields in silently, and lets them override fields
+                # given in the open without the duplicate-key error.
+                self.refused.append(
+                    Problem(
+                        path,
+                        "YAML merge keys (<<) are not allowed: write each field out",
+                        self.file,
+                        line,
+                        column,
+                    )
+                )
+                continue
+            # Keys are text, as written: `on:` or `1:` must not turn into True or 1.
+            key_node.tag = _STR_TAG
             child = f"{path}/{escape(key)}"
             if key in seen:
-                problems.append(
+                self.problems.append(
                     Problem(
                         child,
-                        f"the key {key!r} is given twice (lines {seen[key]} and "
-                        f"{line}); give each field once",
-                        file,
+                        f"the key {quote(key)} is given twice (lines {seen[key]} and {line}); "
+                        "give each field once",
+                        self.file,
                         line,
-                        key_node.start_mark.column + 1,
+                        column,
                     )
                 )
                 continue
             seen[key] = line
-            _walk(value_node, child, file, positions, problems, limits, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, f"{path}/{index}", file, positions, problems, limits, depth + 1)
+            self.walk(value_node, child, depth + 1)
+
+    def scalar(self, node: yaml.ScalarNode, path: str) -> None:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            self.refuse(node, path)
+        elif tag == _FLOAT_TAG:
+            if not _finite(node.value):
+                self.refused.append(
+                    self.problem(
+                        node,
+                        path,
+                        f"{quote(node.value)} is not a finite number; JSON has no NaN or infinity",
+                    )
+                )
+        elif tag == _INT_TAG and len(node.value) > _MAX_DIGITS:
+            self.refused.append(
+                self.problem(
+                    node, path, f"this number has {len(node.value):,} digits; the most is 4,300"
+                )
+            )
+        elif tag == _TIMESTAMP_TAG and not _DATE.fullmatch(node.value):
+            self.refused.append(
+                self.problem(
+                    node,
+                    path,
+                    f"{quote(node.value)} is a date and time; a date is written like "
+                    "2026-11-27 (year-month-day), and other text must be quoted",
+                )
+            )
+
+    def refuse(self, node: yaml.Node, path: str) -> None:
+        tag = node.tag
+        name = tag[len(_TAG) :] if tag.startswith(_TAG) else None
+        if name is not None and name in _WHAT:
+            what = _WHAT[name]
+        elif name is not None:
+            what = f"a value tagged !!{name}"
+        else:
+            what = f"a value with the custom tag {quote(tag, 60)}"
+        self.refused.append(
+            self.problem(
+                node,
+                path,
+                f"{what} is not allowed: a document holds only mappings, lists, text, "
+                "numbers, true/false, null and dates",
+            )
+        )
+
+
+def _finite(text: str) -> bool:
+    """Whether a YAML 1.1 float reads as a finite number: not ``.nan``, ``.inf``, nor a
+    number too large for a float (``1.0e400``)."""
+    value = text.lower().replace("_", "")
+    if value.lstrip("+-") in (".inf", ".nan"):
+        return False
+    if ":" in value:
+        return True  # base 60 (1:30.5): always small enough
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return True  # not a float after all: reported when the value is built
 
 
 def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
@@ -111,17 +235,18 @@ def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
     return Problem("", f"this is not valid YAML: {reason}", file, mark.line + 1, mark.column + 1)
 
 
-def _compose(text: str, file: str) -> tuple[yaml.Node | None, SourceMap, list[Problem]]:
+def _compose(text: str, file: str, limits: Limits) -> tuple[yaml.Node | None, _Walk]:
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
     finally:
         loader.dispose()
-    positions: dict[str, tuple[int, int]] = {}
-    problems: list[Problem] = []
+    walk = _Walk(file, limits)
     if node is not None:
-        _walk(node, "", file, positions, problems, _Limits(), 0)
-    return node, SourceMap(file, positions), problems
+        walk.walk(node, "", 0)
+    if walk.refused:
+        raise DocumentError([*walk.refused, *walk.problems])
+    return node, walk
 
 
 def _construct(node: yaml.Node, file: str) -> Any:
@@ -161,7 +286,8 @@ def _construct_problems(node: yaml.Node, file: str, exc: Exception) -> list[Prob
                 problems.append(
                     Problem(
                         path,
-                        f"the value {scalar.value!r} cannot be read as {kind}: {scalar_exc}",
+                        f"the value {quote(scalar.value)} cannot be read as {kind}: "
+                        f"{quote(str(scalar_exc))}",
                         file,
                         scalar.start_mark.line + 1,
                         scalar.start_mark.column + 1,
@@ -169,26 +295,27 @@ def _construct_problems(node: yaml.Node, file: str, exc: Exception) -> list[Prob
                 )
     finally:
         loader.dispose()
-    return problems or [Problem("", f"this document cannot be read: {exc}", file)]
+    return problems or [Problem("", f"this document cannot be read: {quote(str(exc))}", file)]
 
 
-def parse(text: str, file: str) -> tuple[Any, SourceMap, list[Problem]]:
+def parse(text: str, file: str, limits: Limits) -> tuple[Any, SourceMap, list[Problem]]:
     """A YAML file's values, their positions, and the problems that do not stop parsing.
 
-    :raises DocumentError: for text that is not YAML, or exceeds the limits.
+    :raises DocumentError: for text that is not YAML, holds values outside JSON's data
+        model, or exceeds the limits.
     """
     try:
-        node, source, problems = _compose(text, file)
+        node, walk = _compose(text, file, limits)
         data = None if node is None else _construct(node, file)
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc, file)]) from None
-    return data, source, problems
+    return data, SourceMap(file, walk.positions), walk.problems
 
 
-def positions(text: str, file: str) -> tuple[SourceMap, list[Problem]]:
+def positions(text: str, file: str, limits: Limits) -> tuple[SourceMap, list[Problem]]:
     """Only the positions and duplicate keys of a text (JSON reads as YAML for this).
 
     :raises YAMLError: when the text does not read as YAML 1.1.
     """
-    _, source, problems = _compose(text, file)
-    return source, problems
+    _, walk = _compose(text, file, limits)
+    return SourceMap(file, walk.positions), walk.problems

@@ -241,7 +241,7 @@ def _compliant_document(draw: st.DrawFn, today: dt.date) -> dict[str, Any]:
         # Owned infrastructure with nothing that calls for it is an advisory failure.
         needs = draw(st.lists(st.sampled_from(_NEEDS), min_size=1, max_size=4, unique=True))
         infrastructure.update(dict.fromkeys(needs, True))
-        usable = _MODEL.data_classes
+        usable = list(_MODEL.data_classes)
     else:
         usable = _PUBLIC_TOOL_CLASSES
     allowed = draw(st.lists(st.sampled_from(usable), min_size=1, max_size=len(usable), unique=True))
