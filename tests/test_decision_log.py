@@ -145,7 +145,7 @@ def test_records_can_be_written_without_an_engine_hook(log_path: Path, engine: a
 def test_a_log_that_cannot_write_raises_from_evaluate(tmp_path: Path) -> None:
     # The path is a folder: no record can be written, and that must not pass unnoticed.
     engine = aimo.Engine(plugins=[DecisionLog(tmp_path)], entry_points=False)
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(aimo.PluginError):
         engine.evaluate(make(), today=TODAY)
 
 

@@ -11,7 +11,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from aimo._dates import evaluation_date
-from aimo._errors import AimoError, DocumentError
+from aimo._errors import AimoError, DocumentError, PluginError
 from aimo._policy import Context
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
 
@@ -87,22 +87,25 @@ def _judge(
 ) -> Iterator[Verdict]:
     for index, document in enumerate(documents, start):
         try:
-            yield engine.evaluate(document, model=model, today=today)
+            verdict = engine.evaluate(document, model=model, today=today)
+        except PluginError:
+            # The verdict was reached but not recorded: the batch must stop, not go on
+            # without its evidence.
+            raise
         except (AimoError, TypeError) as exc:
             # A bad document in a batch is reported, never dropped, and never stops the batch.
             verdict = error_verdict(engine, document, index, exc)
-            if engine._verdict_hooks:
-                # A decision log must hold every verdict, this one too; nothing was judged,
-                # so there is no workflow to pass.
-                from aimo._engine import default_model  # _engine imports this module
+            # A decision log must hold every verdict, this one too; nothing was judged, so
+            # there is no workflow to pass.
+            from aimo._engine import default_model  # _engine imports this module
 
-                ctx = Context(
-                    today=today,
-                    model=model if model is not None else default_model(),
-                    enforcement=engine._enforcement,
-                )
-                engine._pm.hook.aimo_verdict(verdict=verdict, workflow=None, ctx=ctx)
-            yield verdict
+            ctx = Context(
+                today=today,
+                model=model if model is not None else default_model(),
+                enforcement=engine._enforcement,
+            )
+            engine.notify(verdict, None, ctx)
+        yield verdict
 
 
 # -- worker processes ----------------------------------------------------------------------
@@ -132,7 +135,7 @@ def evaluate_many(
     if model is not None:
         from aimo._engine import _coerce_model
 
-        model = _coerce_model(model)  # once for the batch, not once per document
+        model = _coerce_model(model, engine.limits)  # once for the batch, not per document
     if workers is None or workers <= 1:
         yield from _judge(engine, documents, 0, model, day)
         return

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from aimo._errors import AimoError
+from aimo._errors import DecisionLogError
 from aimo._hooks import hookimpl
 from aimo._models import Workflow
 from aimo._policy import Context
@@ -62,10 +62,6 @@ FORMAT = 1
 HEAD_SUFFIX = ".head"
 
 EXIT_INTACT, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
-
-
-class DecisionLogError(AimoError):
-    """The decision log cannot be appended to without hiding damage already done to it."""
 
 
 def _sha256(text: str) -> str:

@@ -6,7 +6,9 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pluggy
@@ -15,8 +17,9 @@ from aimo import _core_policies, _run_policies, hookspecs
 from aimo._batch import evaluate_many
 from aimo._config import coerce_config, merge_configs, resolve_pack_paths
 from aimo._dates import evaluation_date
-from aimo._errors import ConfigError, DocumentError, PolicyError, Problem
+from aimo._errors import ConfigError, DocumentError, PluginError, PolicyError, Problem, quote
 from aimo._hooks import PROJECT
+from aimo._limits import DEFAULT_LIMITS, Limits
 from aimo._loader import load, validate
 from aimo._models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
 from aimo._observed import jsonable, resolve
@@ -136,6 +139,9 @@ class _Entry:
         )
 
 
+#: The most violations one policy may report for one workflow; more is a bug in the policy.
+MAX_VIOLATIONS = 10_000
+
 MANDATORY, ADVISORY = Enforcement.MANDATORY, Enforcement.ADVISORY
 ALLOW, WARN, DENY = Decision.ALLOW, Decision.WARN, Decision.DENY
 
@@ -209,8 +215,10 @@ class Engine:
     :param builtins: register aimo's core policies and shipped packs (default True).
     :param entry_points: load installed plugins from the ``aimo`` entry-point group; by
         default yes, unless the environment variable ``AIMO_DISABLE_PLUGIN_AUTOLOAD`` is set.
+    :param limits: what reading a document file may cost, for the paths this engine is
+        given to evaluate (default: :class:`aimo.Limits`' defaults).
     :raises PolicyError: when a plugin or pack cannot be loaded, returns something that is
-        not a policy, or two policies share one id.
+        not a policy, two policies share one id, or two packs share one name.
     :raises ConfigError: when the configuration names an unknown policy or pack, a pack path
         that does not exist, or lowers a policy below its floor.
     """
@@ -223,9 +231,13 @@ class Engine:
         base_dir: str | os.PathLike[str] | None = None,
         builtins: bool = True,
         entry_points: bool | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if entry_points is None:
             entry_points = not os.environ.get(DISABLE_AUTOLOAD)
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(f"limits is an aimo.Limits, not {type(limits).__name__}")
+        self.limits = limits if limits is not None else DEFAULT_LIMITS
         self._plugins = tuple(plugins)
         self._builtins = builtins
         self._entry_points = entry_points
@@ -252,9 +264,14 @@ class Engine:
         for path in self._pack_paths:
             self._register_pack(load_pack(path))
         entries = self._collect(builtin_names)
-        self._entries, self._enforcement = apply_config(entries, self._config)
+        self._entries, enforcement = apply_config(entries, self._config)
+        # Read-only: every context hands it to the policies.
+        self._enforcement: Mapping[str, Enforcement] = MappingProxyType(enforcement)
         self._policy_set = tuple(e.ref for e in self._entries)
-        self._verdict_hooks = bool(self._pm.hook.aimo_verdict.get_hookimpls())
+        self._verdict_hooks = tuple(
+            (impl.plugin_name, impl.function, tuple(impl.argnames))
+            for impl in reversed(self._pm.hook.aimo_verdict.get_hookimpls())
+        )
 
     # -- building -------------------------------------------------------------------------
 
@@ -276,7 +293,16 @@ class Engine:
         return name
 
     def _register_pack(self, pack: Pack) -> str:
-        return self._register(pack, f"pack:{pack.name}", pack.version)
+        name = f"pack:{pack.name}"
+        if self._pm.has_plugin(name):
+            # Two packs of one name would make "disable: [marketing]" and the policy set's
+            # sources ambiguous: which marketing?
+            first = self._pm.get_plugin(name)
+            raise PolicyError(
+                f"two packs are named {pack.name!r}: {getattr(first, 'path', '?')} and "
+                f"{pack.path}; rename one"
+            )
+        return self._register(pack, name, pack.version)
 
     def _load_entry_points(self) -> None:
         from importlib import metadata  # only engines that load plugins pay for it
@@ -288,8 +314,13 @@ class Engine:
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:
-                raise PolicyError(f"the plugin {label} could not be loaded: {exc}") from exc
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                # SystemExit included: a plugin must not end the program that loads it.
+                raise PolicyError(
+                    f"the plugin {label} could not be loaded: {_describe(exc)}"
+                ) from exc
             self._register(plugin, ep.name, dist.version if dist else None)
             if dist:
                 self._sources[ep.name] = (dist.name, dist.version)
@@ -309,9 +340,11 @@ class Engine:
             try:
                 result: Any = impl.function()
                 provided: list[object] = list(result or ())
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
                 raise PolicyError(
-                    f"the plugin {source!r} failed to list its policies: {exc}"
+                    f"the plugin {source!r} failed to list its policies: {_describe(exc)}"
                 ) from exc
             for item in provided:
                 if not isinstance(item, Policy):
@@ -357,6 +390,7 @@ class Engine:
                 config=merged,
                 builtins=self._builtins,
                 entry_points=self._entry_points,
+                limits=self.limits,
             )
             self._derived[key] = derived
         return derived
@@ -418,11 +452,11 @@ class Engine:
         elif type(workflow) is dict:
             document = validate(Workflow, workflow)
         else:
-            document = _coerce_workflow(workflow)
+            document = _coerce_workflow(workflow, self.limits)
         if model is None:
             operating_model = _DEFAULT_MODEL or default_model()
         else:
-            operating_model = _coerce_model(model)
+            operating_model = _coerce_model(model, self.limits)
         day = today if type(today) is dt.date else evaluation_date(today)
         engine = self if operating_model.policies is None else self._for_model(operating_model)
         ctx = Context(today=day, model=operating_model, run=run, enforcement=engine._enforcement)
@@ -458,12 +492,12 @@ class Engine:
         plugins = tuple(picklable_plugin(p) for p in self._plugins)
         return (
             rebuild_engine,
-            (plugins, self._config, self._builtins, self._entry_points),
+            (plugins, self._config, self._builtins, self._entry_points, self.limits),
         )
 
     def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
         """Judge every workflow of an operating model, in the model's order."""
-        operating_model = _coerce_model(model)
+        operating_model = _coerce_model(model, self.limits)
         day = evaluation_date(today)
         engine = self._for_model(operating_model)
         results = []
@@ -493,7 +527,12 @@ class Engine:
                 if produced is None:
                     append(entry.passed)
                     continue
-                items = produced if type(produced) is list else list(produced)
+                # A check that never stops yielding is cut off, and counts as an error.
+                items = (
+                    produced
+                    if type(produced) is list
+                    else list(islice(produced, MAX_VIOLATIONS + 1))
+                )
                 if not items:
                     append(entry.passed)
                     continue
@@ -501,7 +540,11 @@ class Engine:
                     append(entry.not_applicable_because(items[0].reason))
                     continue
                 produced_findings = _findings(entry, items, workflow)
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                # Anything a policy raises, SystemExit and GeneratorExit included, is that
+                # policy's error: it counts as failed (fail closed) and ends nothing else.
                 produced_findings = [_error(entry, exc)]
             for item in produced_findings:
                 outcome = item.outcome
@@ -530,15 +573,39 @@ class Engine:
             {"_digest": None, "_document": workflow},
         )
         if self._verdict_hooks:
-            self._pm.hook.aimo_verdict(verdict=verdict, workflow=workflow, ctx=ctx)
+            self.notify(verdict, workflow, ctx)
         if _OBSERVERS:
             for observe in _OBSERVERS:
                 observe(self, verdict)
         return verdict
 
+    def notify(self, verdict: Verdict, workflow: Workflow | None, ctx: Context) -> None:
+        """Hand a verdict to every ``aimo_verdict`` hook, as each evaluation does.
+
+        :raises PluginError: when a hook raises anything (``DecisionLogError`` when a decision
+            log could not record it): the evidence was not kept, so the caller must not go
+            on as if it were.
+        """
+        arguments = {"verdict": verdict, "workflow": workflow, "ctx": ctx}
+        for name, function, argnames in self._verdict_hooks:
+            try:
+                function(*[arguments[a] for a in argnames])
+            except (KeyboardInterrupt, PluginError):
+                raise
+            except BaseException as exc:
+                raise PluginError(
+                    f"the plugin {name!r} could not record the verdict of "
+                    f"{verdict.workflow_id!r}: {_describe(exc)}",
+                    plugin=name,
+                ) from exc
+
 
 def _findings(entry: _Entry, items: list[Any], workflow: Workflow) -> list[Finding]:
     """The fail findings of the violations one policy yielded."""
+    if len(items) > MAX_VIOLATIONS:
+        raise PolicyError(
+            f"the check yielded more than {MAX_VIOLATIONS:,} violations for one workflow"
+        )
     source: tuple[SourceMap, str] | None = source_of(workflow)
     findings = []
     for item in items:
@@ -569,22 +636,28 @@ def _findings(entry: _Entry, items: list[Any], workflow: Workflow) -> list[Findi
     return findings
 
 
-def _error(entry: _Entry, exc: Exception) -> Finding:
+def _describe(exc: BaseException) -> str:
+    """An exception as one line: its type and message, cut to a readable length."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {quote(text)[1:-1]}" if text else type(exc).__name__
+
+
+def _error(entry: _Entry, exc: BaseException) -> Finding:
     """The finding of a policy that raised: it counts as failed (fail closed)."""
     return entry.finding(
         Outcome.ERROR,
-        f"This policy could not be checked, so it counts as failed: {type(exc).__name__}: {exc}",
+        f"This policy could not be checked, so it counts as failed: {_describe(exc)}",
         remediation=f"Report the error to the maintainers of {entry.ref.source}.",
     )
 
 
-def _coerce_workflow(workflow: WorkflowLike) -> Workflow:
+def _coerce_workflow(workflow: WorkflowLike, limits: Limits = DEFAULT_LIMITS) -> Workflow:
     if isinstance(workflow, Workflow):
         return workflow
     if isinstance(workflow, Mapping):
         return validate(Workflow, workflow)
     if isinstance(workflow, str | os.PathLike):
-        document = load(workflow)
+        document = load(workflow, limits=limits)
         if isinstance(document, OperatingModel):
             raise DocumentError(
                 [
@@ -602,7 +675,7 @@ def _coerce_workflow(workflow: WorkflowLike) -> Workflow:
     )
 
 
-def _coerce_model(model: ModelLike) -> OperatingModel:
+def _coerce_model(model: ModelLike, limits: Limits = DEFAULT_LIMITS) -> OperatingModel:
     if isinstance(model, OperatingModel):
         return model
     if isinstance(model, Mapping):
@@ -618,7 +691,7 @@ def _coerce_model(model: ModelLike) -> OperatingModel:
             )
         return validate(OperatingModel, model)
     if isinstance(model, str | os.PathLike):
-        document = load(model)
+        document = load(model, limits=limits)
         if not isinstance(document, OperatingModel):
             raise DocumentError(
                 [Problem("", "this file is a workflow, not an operating model", os.fspath(model))]

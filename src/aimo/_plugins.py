@@ -18,6 +18,7 @@ from aimo._packs import Pack, load_pack
 
 if TYPE_CHECKING:
     from aimo._engine import Engine
+    from aimo._limits import Limits
     from aimo._models import PolicyConfig
 
 #: The entry-point group installed plugins register under.
@@ -110,6 +111,7 @@ def rebuild_engine(
     config: PolicyConfig | None,
     builtins: bool,
     entry_points: bool,
+    limits: Limits,
 ) -> Engine:
     restored: list[object] = []
     for plugin in plugins:
@@ -121,4 +123,6 @@ def rebuild_engine(
             restored.append(plugin)
     from aimo._engine import Engine
 
-    return Engine(restored, config=config, builtins=builtins, entry_points=entry_points)
+    return Engine(
+        restored, config=config, builtins=builtins, entry_points=entry_points, limits=limits
+    )

@@ -6,9 +6,11 @@ import datetime as dt
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from aimo._errors import PolicyError
+from aimo._frozen import freeze_json
 from aimo._models import OperatingModel, ReviewTier, Stage, Workflow
 from aimo._verdict import Enforcement, Severity
 
@@ -80,10 +82,24 @@ class NotApplicable:
         return f"NotApplicable({self.reason!r})"
 
 
+_EMPTY: Mapping[str, Enforcement] = MappingProxyType({})
+
+
 class Context:
-    """What a check knows besides the workflow: the date, the operating model and the run."""
+    """What a check knows besides the workflow: the date, the operating model and the run.
+
+    A context cannot be changed: one policy must not be able to change what the next one
+    sees (assigning an attribute raises ``AttributeError``).
+    """
 
     __slots__ = ("_plain", "enforcement", "model", "run", "today")
+
+    today: dt.date
+    model: OperatingModel
+    run: Any
+    #: Every policy id the engine knows, with its enforcement after configuration.
+    enforcement: Mapping[str, Enforcement]
+    _plain: tuple[Workflow, dict[str, Any]] | None
 
     def __init__(
         self,
@@ -93,22 +109,34 @@ class Context:
         run: Any = None,
         enforcement: Mapping[str, Enforcement] | None = None,
     ) -> None:
-        self.today = today
-        self.model = model
-        self.run = run
-        #: Every policy id the engine knows, with its enforcement after configuration.
-        self.enforcement: Mapping[str, Enforcement] = enforcement or {}
-        self._plain: tuple[Workflow, dict[str, Any]] | None = None
+        if enforcement is None:
+            enforcement = _EMPTY
+        elif type(enforcement) is not MappingProxyType:
+            enforcement = MappingProxyType(dict(enforcement))
+        _set_today(self, today)
+        _set_model(self, model)
+        _set_run(self, run)
+        _set_enforcement(self, enforcement)
+        _set_plain(self, None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"the evaluation's context cannot be changed (tried to set {name})")
+
+    __delattr__ = __setattr__  # type: ignore[assignment]
 
     def plain(self, workflow: Workflow) -> dict[str, Any]:
         """The workflow as plain JSON data (nulls left out), dumped once per evaluation.
 
-        Declarative rules validate this form; any policy that wants JSON can share it.
+        Declarative rules validate this form; any policy that wants JSON can share it. Its
+        lists and mappings refuse changes, so no policy can change what the next one reads.
         """
         cached = self._plain
         if cached is None or cached[0] is not workflow:
-            cached = (workflow, workflow.model_dump(mode="json", exclude_none=True))
-            self._plain = cached
+            plain: dict[str, Any] = freeze_json(
+                workflow.model_dump(mode="json", exclude_none=True)
+            )
+            cached = (workflow, plain)
+            _set_plain(self, cached)
         return cached[1]
 
     def required_tier(self, workflow: Workflow) -> ReviewTier | None:
@@ -117,6 +145,14 @@ class Context:
 
     def __repr__(self) -> str:
         return f"Context(today={self.today!r}, run={self.run!r})"
+
+
+# The slots' own setters, bound once: the context refuses every other assignment.
+_set_today = Context.__dict__["today"].__set__
+_set_model = Context.__dict__["model"].__set__
+_set_run = Context.__dict__["run"].__set__
+_set_enforcement = Context.__dict__["enforcement"].__set__
+_set_plain = Context.__dict__["_plain"].__set__
 
 
 Result: TypeAlias = Iterable[Violation | NotApplicable] | None
