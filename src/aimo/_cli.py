@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,6 +23,8 @@ from aimo._errors import (
     PolicyError,
     Problem,
 )
+from aimo._files import inside
+from aimo._limits import Limits
 from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
 from aimo._output import (
@@ -33,11 +36,12 @@ from aimo._output import (
     render_table,
 )
 from aimo._packs import PACK_SCHEMA
+from aimo._printable import printable
 from aimo._source import source_of
 from aimo._verdict import Decision, Verdict
 from aimo._version import __version__
 
-EXIT_OK, EXIT_DENY, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DENY, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -56,6 +60,42 @@ def _days(text: str) -> int:
     if not 0 <= days <= 3660:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 0 to 3660")
     return days
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def _reading_options(command: argparse.ArgumentParser) -> None:
+    """The options every command that reads documents takes: limits, files outside."""
+    group = command.add_argument_group(
+        "reading documents",
+        "Limits on what one document may cost (see docs/explanation/security.md).",
+    )
+    for field in dataclasses.fields(Limits):
+        group.add_argument(
+            "--" + field.name.replace("_", "-"),
+            type=_count,
+            default=field.default,
+            metavar="N",
+            help=f"(default: {field.default:,})",
+        )
+    group.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let operating models name workflow files and packs outside their own folder, "
+        "and folders given here link outside themselves",
+    )
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Limits)})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         default="deny",
         help="exit 1 on deny only (default), or on warn too",
     )
+    _reading_options(check)
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the documents, or of a policy pack"
@@ -108,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to score")
     score.add_argument("--format", choices=("table", "json"), default="table")
+    _reading_options(score)
 
     report = commands.add_parser(
         "report",
@@ -136,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="how far ahead a review or a waiver's expiry counts as soon (default: 30)",
     )
+    _reading_options(report)
 
     policies = commands.add_parser(
         "policies",
@@ -147,6 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     policies.add_argument(
         "--model", metavar="PATH", help="apply this operating model's policy configuration"
     )
+    _reading_options(policies)
 
     audit = commands.add_parser("audit", help="check a decision log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
@@ -160,33 +204,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _expand(paths: Sequence[str], problems: list[Problem]) -> list[tuple[Path, bool]]:
+def _expand(
+    paths: Sequence[str], problems: list[Problem], allow_outside: bool = False
+) -> list[tuple[Path, bool]]:
     """The files to check, each with whether it was found in a folder (not named)."""
     files: list[tuple[Path, bool]] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.is_file()
-            )
-            if not found:
-                problems.append(Problem("", "the folder holds no YAML or JSON file", raw))
-            files.extend((p, True) for p in found)
-        elif path.is_file():
-            files.append((path, False))
-        else:
-            problems.append(Problem("", "no such file or folder", raw))
+        try:
+            if path.is_dir():
+                found = sorted(
+                    p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.is_file()
+                )
+                if not found:
+                    problems.append(Problem("", "the folder holds no YAML or JSON file", raw))
+                for file in found:
+                    if allow_outside or inside(file, path):
+                        files.append((file, True))
+                    else:
+                        problems.append(
+                            Problem(
+                                "",
+                                f"this file links outside the folder {raw}, so it was not "
+                                "read; pass --allow-outside to read it",
+                                str(file),
+                            )
+                        )
+            elif path.exists():
+                files.append((path, False))  # read_regular_file refuses pipes and devices
+            else:
+                problems.append(Problem("", "no such file or folder", raw))
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            problems.append(Problem("", f"this path cannot be read: {reason}", raw))
     return files
 
 
-def _judge(paths: Sequence[str], today: dt.date) -> tuple[list[Result], list[Problem], Engine]:
-    """Load every file under ``paths`` and judge its workflows; problems are collected."""
-    problems: list[Problem] = []
-    files = _expand(paths, problems)
+def _load(
+    files: list[tuple[Path, bool]], problems: list[Problem], args: argparse.Namespace
+) -> list[tuple[Path, Workflow | OperatingModel]]:
+    """Each file loaded; every file's problems are collected, and the others still load."""
+    limits = _limits(args)
     documents: list[tuple[Path, Workflow | OperatingModel]] = []
     for file, in_folder in files:
         try:
-            documents.append((file, load(file)))
+            documents.append((file, load(file, limits=limits, allow_outside=args.allow_outside)))
         except NotADocument as exc:
             # Packs sit beside the models that list them; only a named one is a mistake.
             if not in_folder:
@@ -195,6 +257,13 @@ def _judge(paths: Sequence[str], today: dt.date) -> tuple[list[Result], list[Pro
             problems.extend(exc.problems)
         except ConfigError as exc:
             problems.append(Problem("", str(exc), str(file)))
+    return documents
+
+
+def _judge(args: argparse.Namespace, today: dt.date) -> tuple[list[Result], list[Problem], Engine]:
+    """Load every file under ``args.paths`` and judge its workflows; problems are collected."""
+    problems: list[Problem] = []
+    documents = _load(_expand(args.paths, problems, args.allow_outside), problems, args)
     # A workflow file that a checked model already includes is judged once, with its model.
     claimed = {
         os.path.realpath(source_of(w)[0].file)
@@ -219,9 +288,14 @@ def _judge(paths: Sequence[str], today: dt.date) -> tuple[list[Result], list[Pro
     return results, list(dict.fromkeys(problems)), engine
 
 
+def _report_problems(problems: Sequence[Problem], err: TextIO) -> None:
+    for problem in problems:
+        err.write(f"aimo: {printable(str(problem))}\n")
+
+
 def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     today = evaluation_date(args.today)
-    results, problems, engine = _judge(args.paths, today)
+    results, problems, engine = _judge(args, today)
     decisions = {v.decision for r in results for v in r.verdicts}
     if problems:
         code = EXIT_USAGE
@@ -229,13 +303,12 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         code = EXIT_DENY
     else:
         code = EXIT_OK
-    for problem in problems:
-        err.write(f"aimo: {problem}\n")
+    _report_problems(problems, err)
     try:
         if args.format == "json":
             out.write(render_json(results, problems, today) + "\n")
         elif args.format == "sarif":
-            out.write(render_sarif(results, engine) + "\n")
+            out.write(render_sarif(results, engine, problems) + "\n")
         else:
             out.write(render_table(results, today))
         out.flush()
@@ -249,7 +322,7 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aimo._report import build_report, render_markdown
 
     today = evaluation_date(args.today)
-    results, problems, engine = _judge(args.paths, today)
+    results, problems, engine = _judge(args, today)
     # Each model is its own section; loose workflow files share one.
     entries: list[tuple[str, OperatingModel | None, list[tuple[Workflow, Verdict]]]] = [
         (r.file, r.model, list(zip(r.workflows, r.verdicts, strict=True)))
@@ -261,8 +334,7 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         pairs = [pair for r in loose for pair in zip(r.workflows, r.verdicts, strict=True)]
         entries.append((", ".join(r.file for r in loose), None, pairs))
     document = build_report(entries, engine=engine, today=today, horizon_days=args.horizon)
-    for problem in problems:
-        err.write(f"aimo: {problem}\n")
+    _report_problems(problems, err)
     try:
         if args.format == "json":
             out.write(document.model_dump_json(indent=2) + "\n")
@@ -291,28 +363,21 @@ def _silence(stream: TextIO) -> None:
 def score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     problems: list[Problem] = []
     rows: list[tuple[str, str, UseCaseScore]] = []
-    for file, in_folder in _expand(args.paths, problems):
-        try:
-            document = load(file)
-        except NotADocument as exc:
-            if not in_folder:
-                problems.extend(exc.problems)
-            continue
-        except DocumentError as exc:
-            problems.extend(exc.problems)
-            continue
+    documents = _load(_expand(args.paths, problems, args.allow_outside), problems, args)
+    for file, document in documents:
         if isinstance(document, OperatingModel):
             rows.extend(
                 (str(file), w.id, score_use_case(w, model=document)) for w in document.workflows
             )
         else:
             rows.append((str(file), document.id, score_use_case(document)))
-    for problem in dict.fromkeys(problems):
-        err.write(f"aimo: {problem}\n")
+    _report_problems(list(dict.fromkeys(problems)), err)
     if args.format == "json":
         out.write(
             json.dumps(
-                [{"file": f, "workflow_id": w, **s.model_dump()} for f, w, s in rows], indent=2
+                [{"file": f, "workflow_id": w, **s.model_dump()} for f, w, s in rows],
+                indent=2,
+                allow_nan=False,
             )
             + "\n"
         )
@@ -335,7 +400,7 @@ def schema(args: argparse.Namespace, out: TextIO) -> int:
 def policies(args: argparse.Namespace, out: TextIO) -> int:
     engine = default_engine()
     if args.model:
-        model = load(args.model)
+        model = load(args.model, limits=_limits(args), allow_outside=args.allow_outside)
         if not isinstance(model, OperatingModel):
             raise DocumentError(
                 [Problem("", "this file is a workflow, not an operating model", args.model)]
@@ -365,14 +430,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return audit_verify_main(args.path, out, err)
         return schema(args, out)
     except AimoError as exc:
-        err.write(f"aimo: {exc}\n")
+        err.write(f"aimo: {printable(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        err.write("aimo: interrupted\n")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence(out)
         return EXIT_USAGE
-    except Exception as exc:
-        # A plugin's hook, say, failed outside any policy: one line, never a traceback.
-        err.write(f"aimo: error: {type(exc).__name__}: {exc}\n")
+    except BaseException as exc:
+        # Plugin code ran outside any policy (a hook, an import) and failed, or called
+        # sys.exit(): one line, never a traceback, and never the exit code it asked for.
+        err.write(f"aimo: error: {type(exc).__name__}: {printable(str(exc))[:500]}\n")
         return EXIT_USAGE

@@ -24,6 +24,7 @@ from aimo._engine import (
     default_model,
 )
 from aimo._errors import PolicyViolation
+from aimo._loader import validate
 from aimo._models import Input, OperatingModel, Workflow
 from aimo._run import Approval, Output, Run
 from aimo._verdict import Decision, Verdict
@@ -132,7 +133,8 @@ def _run(
         data["output"] = output
     if at is not None:
         data["at"] = at
-    return Run.model_validate(data)
+    # Every problem with what the caller passed, at its path in the run, as DocumentError.
+    return validate(Run, data, prefix="/run")
 
 
 def _output(value: Any, name: str) -> Output:

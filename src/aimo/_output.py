@@ -16,6 +16,7 @@ from aimo._advice import UseCaseScore
 from aimo._engine import Engine
 from aimo._errors import Problem
 from aimo._models import OperatingModel, Workflow
+from aimo._printable import printable
 from aimo._verdict import Decision, Finding, Outcome, Verdict
 from aimo._version import __version__
 
@@ -32,11 +33,13 @@ class Result:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = printable(json.dumps(value, ensure_ascii=False, default=str))
     return text if len(text) <= 70 else text[:67] + "..."
 
 
 def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as aligned columns; every cell is shown through :func:`printable`."""
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
@@ -48,21 +51,21 @@ _MARK = {Outcome.FAIL: "FAIL", Outcome.ERROR: "ERROR"}
 
 
 def _finding_lines(finding: Finding) -> list[str]:
-    where = finding.path or "/"
+    where = printable(finding.path or "/")
     if finding.location is not None and finding.location.line is not None:
-        where += f"  ({finding.location.file}:{finding.location.line})"
+        where += f"  ({printable(finding.location.file)}:{finding.location.line})"
     blocking = "blocks" if finding.enforcement.blocking else "does not block"
     lines = [
-        f"    {_MARK.get(finding.outcome, finding.outcome.value)} {finding.policy_id} "
+        f"    {_MARK.get(finding.outcome, finding.outcome.value)} {printable(finding.policy_id)} "
         f"[{finding.enforcement.value}: {blocking}] at {where}",
-        f"      {finding.message}",
+        f"      {printable(finding.message)}",
     ]
     if finding.outcome is Outcome.FAIL:
         lines.append(
             f"      found: {_short(finding.observed)}; expected: {_short(finding.expected)}"
         )
     if finding.remediation:
-        lines.append(f"      fix: {finding.remediation}")
+        lines.append(f"      fix: {printable(finding.remediation)}")
     return lines
 
 
@@ -71,9 +74,9 @@ def render_table(results: Sequence[Result], today: dt.date) -> str:
     out: list[str] = []
     totals: Counter[Decision] = Counter()
     for result in results:
-        title = result.file
+        title = printable(result.file)
         if result.model is not None and result.model.organization:
-            title = f"{result.model.organization} ({result.file})"
+            title = f"{printable(result.model.organization)} ({title})"
         out.append(f"{title}, evaluated on {today.isoformat()}")
         out.append("")
         if not result.verdicts:
@@ -99,12 +102,14 @@ def render_table(results: Sequence[Result], today: dt.date) -> str:
             waived = [f for f in verdict.findings if f.outcome is Outcome.WAIVED]
             if not verdict.failures and not waived:
                 continue
-            out.append(f"  {verdict.workflow_id}: {verdict.decision.value}")
+            out.append(f"  {printable(verdict.workflow_id)}: {verdict.decision.value}")
             for finding in verdict.failures:
                 out.extend(_finding_lines(finding))
             for finding in waived:
-                out.append(f"    WAIVED {finding.policy_id} at {finding.path or '/'}")
-                out.append(f"      {finding.message}")
+                out.append(
+                    f"    WAIVED {printable(finding.policy_id)} at {printable(finding.path or '/')}"
+                )
+                out.append(f"      {printable(finding.message)}")
             out.append("")
     count = sum(totals.values())
     if not results:
@@ -163,7 +168,7 @@ def render_policies(engine: Engine, fmt: str) -> str:
         for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
     ]
     if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     header = ("ID", "SOURCE", "ENFORCEMENT", "SEVERITY", "FROM", "TITLE")
     table: list[tuple[str, ...]] = [header]
     for r in rows:
@@ -184,13 +189,17 @@ def render_policies(engine: Engine, fmt: str) -> str:
 _SARIF_LEVEL = {True: "error", False: "warning"}
 
 
-def render_sarif(results: Sequence[Result], engine: Engine) -> str:
+def render_sarif(
+    results: Sequence[Result], engine: Engine, problems: Sequence[Problem] = ()
+) -> str:
     """The failing and waived findings as a SARIF 2.1.0 log, for code-scanning tools.
 
     Every policy is a rule; each failing finding is a result, ``error`` when it blocks and
     ``warning`` when it is advisory; a waived finding is a result with an external
     suppression carrying the waiver's justification. Passing findings are left out, as
-    linters leave out the checks that passed.
+    linters leave out the checks that passed. Problems with the input (a file that could
+    not be read or validated) make the run unsuccessful and are listed as error
+    notifications at their place, so that an upload never looks clean when it was not.
     """
     policies = {p.id: p for p in engine.policies}
     rules: list[dict[str, Any]] = []
@@ -238,11 +247,33 @@ def render_sarif(results: Sequence[Result], engine: Engine) -> str:
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not problems,
+                        "toolExecutionNotifications": [_sarif_problem(p) for p in problems],
+                    }
+                ],
                 "results": sarif_results,
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _sarif_problem(problem: Problem) -> dict[str, Any]:
+    notification: dict[str, Any] = {
+        "level": "error",
+        "message": {"text": f"{problem.path or '/'}: {problem.message}"},
+        "descriptor": {"id": "document-valid"},
+    }
+    if problem.file is not None:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": Path(problem.file).as_posix()}}
+        if problem.line is not None:
+            physical["region"] = {"startLine": problem.line}
+            if problem.column is not None:
+                physical["region"]["startColumn"] = problem.column
+        notification["locations"] = [{"physicalLocation": physical}]
+    return notification
 
 
 def _sarif_result(
@@ -301,5 +332,6 @@ def render_scores(rows: Sequence[tuple[str, str, UseCaseScore]]) -> str:
     ]
     lines = _columns(table)
     for _, workflow_id, s in rows:
-        lines += ["", f"  {workflow_id}:"] + [f"    - {reason}" for reason in s.reasons]
+        lines += ["", f"  {printable(workflow_id)}:"]
+        lines += [f"    - {printable(reason)}" for reason in s.reasons]
     return "\n".join(lines) + "\n"

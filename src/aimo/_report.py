@@ -23,6 +23,7 @@ from aimo._core_policies import next_review_due
 from aimo._dates import shift
 from aimo._models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
 from aimo._policy import Context
+from aimo._printable import printable
 from aimo._verdict import Decision, Verdict
 from aimo._waivers import waiver_problems
 
@@ -325,9 +326,9 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*<["})
 
 
 def _text(value: str | None) -> str:
-    """Document text as one line of literal Markdown: line breaks and markup cannot change
-    the page around it."""
-    text = " ".join(value.split()).translate(_MARKDOWN) if value else ""
+    """Document text as one line of literal Markdown: line breaks, markup and control
+    characters cannot change the page around it."""
+    text = printable(" ".join(value.split()).translate(_MARKDOWN)) if value else ""
     # At the start of a list item, these would open a heading, a quote or a nested list.
     return "\\" + text if text[:1] in ("#", ">", "-", "+") else text
 

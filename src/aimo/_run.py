@@ -12,8 +12,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from aimo._frozen import FrozenDict
 from aimo._models import Email, Input, Text
 from aimo._source import escape
 
@@ -21,6 +22,8 @@ __all__ = ["Approval", "Output", "Run", "canonical_json"]
 
 #: What a run produces: one text, or named text fields such as ``subject`` and ``body``.
 Output = str | dict[str, str]
+#: An output as a run holds it: a dict of fields is frozen, so no policy can change it.
+_HeldOutput = str | Annotated[dict[str, str], AfterValidator(FrozenDict)]
 
 
 def canonical_json(data: Any) -> str:
@@ -117,7 +120,7 @@ class Run(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     inputs: tuple[Annotated[str, Field(min_length=1)] | Input, ...] = ()
-    output: Output | None = None
+    output: _HeldOutput | None = None
     approvals: tuple[Approval, ...] = ()
     at: dt.datetime = Field(default_factory=_now)
 
