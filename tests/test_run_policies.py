@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -534,3 +535,213 @@ def test_a_run_cannot_declare_an_input_less_sensitive_than_approved() -> None:
     [finding] = [f for f in verdict.findings if f.policy_id == "run-inputs-approved"]
     assert finding.outcome is aimo.Outcome.FAIL
     assert "personal" in finding.message
+
+
+# -- output checks see through disguises (spec 5.1) -----------------------------------------
+
+BANNED = "guaranteed"
+REQUIRED = "Reply STOP to unsubscribe"
+DISCLOSURE = "Created with AI assistance."
+
+
+def lookalikes(script: str, names: dict[str, str]) -> dict[int, str]:
+    """Latin letters to the letters of another script that look the same."""
+    return str.maketrans({c: unicodedata.lookup(f"{script} {name}") for c, name in names.items()})
+
+
+CYRILLIC = lookalikes(
+    "CYRILLIC",
+    {
+        "a": "SMALL LETTER A",
+        "c": "SMALL LETTER ES",
+        "e": "SMALL LETTER IE",
+        "i": "SMALL LETTER BYELORUSSIAN-UKRAINIAN I",
+        "j": "SMALL LETTER JE",
+        "o": "SMALL LETTER O",
+        "p": "SMALL LETTER ER",
+        "s": "SMALL LETTER DZE",
+        "x": "SMALL LETTER HA",
+        "y": "SMALL LETTER U",
+        "A": "CAPITAL LETTER A",
+        "B": "CAPITAL LETTER VE",
+        "C": "CAPITAL LETTER ES",
+        "E": "CAPITAL LETTER IE",
+        "H": "CAPITAL LETTER EN",
+        "I": "CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I",
+        "K": "CAPITAL LETTER KA",
+        "M": "CAPITAL LETTER EM",
+        "O": "CAPITAL LETTER O",
+        "P": "CAPITAL LETTER ER",
+        "S": "CAPITAL LETTER DZE",
+        "T": "CAPITAL LETTER TE",
+        "X": "CAPITAL LETTER HA",
+    },
+)
+GREEK = lookalikes(
+    "GREEK CAPITAL LETTER",
+    {
+        "A": "ALPHA",
+        "B": "BETA",
+        "E": "EPSILON",
+        "H": "ETA",
+        "I": "IOTA",
+        "K": "KAPPA",
+        "M": "MU",
+        "N": "NU",
+        "O": "OMICRON",
+        "P": "RHO",
+        "T": "TAU",
+        "X": "CHI",
+        "Y": "UPSILON",
+        "Z": "ZETA",
+    },
+)
+ACCENTED = str.maketrans("aeioucn", "áéíöûçñ")
+
+
+def each_word(change: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda text: " ".join(change(word) for word in text.split(" "))
+
+
+def full_width(text: str) -> str:
+    return "".join(c if c == " " else chr(ord(c) + 0xFEE0) for c in text)
+
+
+def mathematical_bold(text: str) -> str:
+    def bold(c: str) -> str:
+        if c.islower():
+            return chr(0x1D41A + ord(c) - ord("a"))
+        if c.isupper():
+            return chr(0x1D400 + ord(c) - ord("A"))
+        return c
+
+    return "".join(map(bold, text))
+
+
+def hyphenated(gap: str) -> Callable[[str], str]:
+    """The longest word broken across a line, as a word processor hyphenates it."""
+
+    def disguise(text: str) -> str:
+        words = text.split(" ")
+        longest = max(range(len(words)), key=lambda i: len(words[i]))
+        word = words[longest]
+        half = len(word) // 2
+        words[longest] = f"{word[:half]}{gap}{word[half:]}"
+        return " ".join(words)
+
+    return disguise
+
+
+def mixed_case(text: str) -> str:
+    return "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(text))
+
+
+INVISIBLES = "\u200b\u200c\u200d\u2060\ufeff\u200e\ufe0f\u3164"
+
+# Each way of writing a phrase that must still count as the phrase.
+DISGUISES: dict[str, Callable[[str], str]] = {
+    "Cyrillic look-alikes": lambda text: text.translate(CYRILLIC),
+    "Greek capitals": lambda text: text.upper().translate(GREEK),
+    "full-width letters": full_width,
+    "mathematical letters": mathematical_bold,
+    "an accent on every letter": each_word(lambda w: "".join(c + "\u0301" for c in w)),
+    "an accent before each word": each_word(lambda w: "\u0300" + w),
+    "an accent at the end of each word": each_word(lambda w: w + "\u0308"),
+    "accented letters": lambda text: text.translate(ACCENTED),
+    "zero-width spaces": each_word("\u200b".join),
+    "soft hyphens": each_word("\u00ad".join),
+    "other invisible characters": each_word(
+        lambda w: "".join(c + INVISIBLES[i % len(INVISIBLES)] for i, c in enumerate(w))
+    ),
+    "hyphenated across a line break": hyphenated("-\n"),
+    "hyphenated, the next line indented": hyphenated("-\n    "),
+    "hyphenated, Windows line ends": hyphenated("-\r\n"),
+    "hyphenated with a soft hyphen": hyphenated("\u00ad\n"),
+    "letter-spaced": lambda text: "   ".join(" ".join(word) for word in text.split(" ")),
+    "mixed case": mixed_case,
+}
+
+
+def in_a_sentence(text: str) -> str:
+    return f"Steady week on every channel.\n\nResults {text} every week.\n"
+
+
+@pytest.mark.parametrize("disguise", DISGUISES.values(), ids=DISGUISES)
+def test_a_disguised_banned_phrase_is_found_and_quoted_as_written(
+    evaluate: Callable[..., aimo.Verdict], disguise: Callable[[str], str]
+) -> None:
+    written = disguise(BANNED)
+    changes = {"output_standard.checks.banned_phrases": [BANNED]}
+    [finding] = judge(evaluate, changes, {"output": in_a_sentence(written)}).failures
+    assert finding.message == "The output uses the banned phrase 'guaranteed'."
+    # A mark before the first letter sits on the space before the word, not in it.
+    assert finding.observed == written.lstrip("\u0300")
+
+
+@pytest.mark.parametrize("disguise", DISGUISES.values(), ids=DISGUISES)
+def test_a_disguised_required_phrase_is_found(
+    evaluate: Callable[..., aimo.Verdict], disguise: Callable[[str], str]
+) -> None:
+    changes = {"output_standard.checks.required_phrases": [REQUIRED]}
+    verdict = judge(evaluate, changes, {"output": in_a_sentence(disguise(REQUIRED))})
+    [finding] = findings_of(verdict, "run-output-meets-standard")
+    assert finding.outcome is aimo.Outcome.PASS, finding.message
+
+
+@pytest.mark.parametrize("disguise", DISGUISES.values(), ids=DISGUISES)
+def test_a_disguised_disclosure_is_found(
+    evaluate: Callable[..., aimo.Verdict], disguise: Callable[[str], str]
+) -> None:
+    changes = {"output_standard.checks.disclosure": DISCLOSURE}
+    verdict = judge(evaluate, changes, {"output": in_a_sentence(disguise(DISCLOSURE))})
+    [finding] = findings_of(verdict, "run-output-meets-standard")
+    assert finding.outcome is aimo.Outcome.PASS, finding.message
+
+
+@pytest.mark.parametrize(
+    ("banned", "output", "observed"),
+    [
+        # Whole words only, judged on the characters as written.
+        ("guaranteed", "Unguaranteed results.", None),
+        ("guaranteed", "Two guaranteeds.", None),
+        ("guaranteed", "guaranteed_returns", None),
+        ("guaranteed", "Results lguaranteed.", None),
+        ("guaranteed", "Results gu\u0430ranteed\u0432.", None),
+        # Punctuation that looks like a letter is still punctuation.
+        ("guaranteed", "Results |guaranteed|", "guaranteed"),
+        ("guaranteed", "Results 'guaranteed'", "guaranteed"),
+        # Two words on two lines stay two words; a phrase still spans lines.
+        ("guaranteed", "Results guaran\nteed.", None),
+        ("guarantee", "And we\nguarantee it.", "guarantee"),
+        ("money back", "Your money\u200b\n back.", "money\u200b\n back"),
+        # A hyphen at a line break is read both as a broken word and as written.
+        ("guaranteed", "Results fully-\nguaranteed.", "guaranteed"),
+        ("risk-free", "Try it risk-\nfree.", "risk-\nfree"),
+        ("risk-free", "Try it risk\u2010free.", "risk\u2010free"),
+        # Letter-spacing is seen beside a one-letter word, and only over whole words.
+        ("guaranteed", "It is a g u a r a n t e e d win.", "g u a r a n t e e d"),
+        ("guaranteed", "It is g u a r a n t e e.", None),
+        # Digits that look like letters are the letters (Unicode TS #39), both ways.
+        ("100% safe", "It is 1OO% SAFE.", "1OO% SAFE"),
+        ("100% safe", "It is l00% safe.", "l00% safe"),
+        ("lOO% safe", "It is 100% safe.", "100% safe"),
+        # Only look-alikes: digits used as letters by their sound or meaning are not.
+        ("guaranteed", "Results guarant33d.", None),
+    ],
+)
+def test_whole_words_are_judged_on_the_original_text(
+    evaluate: Callable[..., aimo.Verdict], banned: str, output: str, observed: str | None
+) -> None:
+    changes = {"output_standard.checks.banned_phrases": [banned]}
+    failures = judge(evaluate, changes, {"output": output}).failures
+    assert [f.observed for f in failures] == ([] if observed is None else [observed])
+
+
+def test_each_field_is_quoted_as_written(evaluate: Callable[..., aimo.Verdict]) -> None:
+    subject = "GUARANTEED".translate(CYRILLIC)
+    output = {"subject": f"{subject} growth", "body": "Returns are g\u200buaranteed."}
+    failures = judge(evaluate, run={"output": output}).failures
+    assert [(f.path, f.observed) for f in failures] == [
+        ("/run/output/subject", subject),
+        ("/run/output/body", "g\u200buaranteed"),
+    ]

@@ -13,14 +13,12 @@ it checks, the rest why. Findings point into the run (``/run/inputs/1``, ``/run/
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 
 from aimo._core_policies import CALIBRATE, NIST, PRODUCTION, ROLES
 from aimo._hooks import hookimpl
 from aimo._models import TIER_RANK, Audience, Input, ReviewTier, Stage, Workflow
+from aimo._phrases import FoldedText
 from aimo._policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._run import Approval, Run, distinct_approvers
 
@@ -235,35 +233,6 @@ def run_approvals_meet_tier(workflow: Workflow, ctx: Context) -> Findings:
             )
 
 
-def _fold(text: str) -> str:
-    """The text as compared: compatibility forms unified, invisible format characters gone.
-
-    So that a banned phrase written with full-width letters or a zero-width space between
-    its letters is still found.
-    """
-    normal = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in normal if unicodedata.category(ch) != "Cf")
-
-
-@functools.lru_cache(maxsize=512)
-def _pattern(phrase: str) -> re.Pattern[str] | None:
-    """A phrase as a case-insensitive whole-word pattern; any run of spaces matches any."""
-    words = _fold(phrase).split()
-    if not words:
-        return None
-    body = r"\s+".join(re.escape(word) for word in words)
-    # Not \b: a phrase may start or end with punctuation ("100%", "assistance.").
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-
-
-def _find(phrase: str, folded: str) -> str | None:
-    pattern = _pattern(phrase)
-    if pattern is None:
-        return None
-    match = pattern.search(folded)
-    return match.group(0) if match else None
-
-
 @policy(
     id="run-output-meets-standard",
     title="The output meets the machine-checkable output standard",
@@ -280,11 +249,16 @@ def run_output_meets_standard(workflow: Workflow, ctx: Context) -> Findings:
     together) is longer than ``max_length`` characters; a required phrase or the
     ``disclosure`` appears nowhere in it; a banned phrase appears in it (once per field and
     phrase, at that field's path). Phrases match ignoring case, as whole words, with any
-    spacing. Not applicable without a run, before there is output, or without checks.
+    spacing, and however they are disguised: look-alike letters from other alphabets
+    (Unicode TS #39 confusables), full-width or mathematical letters, accents, invisible
+    characters, a word hyphenated across a line break or letter-spaced all count as the
+    plain phrase. A banned phrase's finding quotes the output as written. Not applicable
+    without a run, before there is output, or without checks.
 
     A written output standard only protects the brand if the output is held to it before
     it ships; the checks catch what a tired reviewer misses, and the disclosure is what
-    transparency rules for AI-generated text ask for.
+    transparency rules for AI-generated text ask for. A check that a Cyrillic letter or a
+    zero-width space can walk past is no check.
     """
     run = run_of(ctx)
     if run is None:
@@ -297,9 +271,9 @@ def run_output_meets_standard(workflow: Workflow, ctx: Context) -> Findings:
     if checks is None:
         yield NotApplicable("The output standard has no machine-checkable rules to apply.")
         return
-    fields = [(path, name, text, _fold(text)) for path, name, text in run.output_fields()]
+    fields = list(run.output_fields())
     if checks.max_length is not None:
-        length = sum(len(text) for _, _, text, _ in fields)
+        length = sum(len(text) for _, _, text in fields)
         if length > checks.max_length:
             yield Violation(
                 f"The output is {length} characters long; the limit is {checks.max_length}.",
@@ -307,18 +281,21 @@ def run_output_meets_standard(workflow: Workflow, ctx: Context) -> Findings:
                 observed=length,
                 expected=f"at most {checks.max_length} characters",
             )
+    if not (checks.required_phrases or checks.banned_phrases or checks.disclosure):
+        return
+    texts = [FoldedText(text) for _, _, text in fields]
     for phrase in checks.required_phrases:
-        if not any(_find(phrase, folded) for _, _, _, folded in fields):
+        if not any(text.find(phrase) for text in texts):
             yield Violation(
                 f"The output is missing the required phrase {phrase!r}.",
                 path="/run/output",
                 observed=None,
                 expected=phrase,
             )
-    for path, name, _, folded in fields:
+    for (path, name, _), text in zip(fields, texts, strict=True):
         where = "The output" if name is None else f"The output's {name!r} field"
         for phrase in checks.banned_phrases:
-            found = _find(phrase, folded)
+            found = text.find(phrase)
             if found is not None:
                 yield Violation(
                     f"{where} uses the banned phrase {phrase!r}.",
@@ -327,7 +304,7 @@ def run_output_meets_standard(workflow: Workflow, ctx: Context) -> Findings:
                     expected=f"no {phrase!r}",
                 )
     disclosure = checks.disclosure
-    if disclosure and not any(_find(disclosure, folded) for _, _, _, folded in fields):
+    if disclosure and not any(text.find(disclosure) for text in texts):
         yield Violation(
             f"The disclosure {disclosure!r} is missing from the output.",
             path="/run/output",
