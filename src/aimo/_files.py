@@ -185,8 +185,10 @@ def _scan(folder: Path, budget: list[int], pattern: str) -> Iterator[os.DirEntry
 
 
 def _is_file(path: Path) -> bool:
+    """Whether ``path`` names something other than a folder: a file, or a pipe or device,
+    which reading then reports rather than skipping it in silence."""
     try:
-        return path.is_file()  # follows a symlink to a file; a pipe or device is not one
+        return path.exists() and not path.is_dir()  # follows a symlink to a file
     except (OSError, ValueError):
         return False
 
@@ -227,6 +229,6 @@ def _match(folder: Path, parts: tuple[str, ...], budget: list[int], pattern: str
         path = Path(entry.path)
         if not rest:
             if _is_file(path):
-                yield path
+                yield path  # reading it refuses a pipe or a device
         elif entry.is_dir(follow_symlinks=False):
             yield from _match(path, rest, budget, pattern)

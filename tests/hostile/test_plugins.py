@@ -206,3 +206,20 @@ def test_a_plugin_exiting_on_import_cannot_pass_the_check(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "could not be loaded" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_second_pack_named_like_a_loaded_one_is_refused(tmp_path: Path) -> None:
+    impostor = tmp_path / "marketing.yaml"
+    impostor.write_text(
+        "pack: marketing\nversion: '9'\npolicies:\n"
+        "  - {id: nothing-to-see, title: Nothing, require: true, message: Nothing}\n"
+    )
+    with pytest.raises(aimo.PolicyError, match="two packs are named 'marketing'"):
+        aimo.Engine(plugins=[aimo.load_pack(impostor)], entry_points=False)
+    with pytest.raises(aimo.PolicyError, match="two packs are named 'marketing'"):
+        aimo.Engine(config={"paths": [str(impostor)]}, entry_points=False)
+    model = tmp_path / "model.yaml"
+    model.write_text("aimo: 1\npolicies: {paths: [marketing.yaml]}\nworkflows: [{id: w}]\n")
+    result = run_cli("check", model)
+    assert result.returncode == 2
+    assert "two packs are named 'marketing'" in result.stderr
