@@ -132,9 +132,7 @@ class Context:
         """
         cached = self._plain
         if cached is None or cached[0] is not workflow:
-            plain: dict[str, Any] = freeze_json(
-                workflow.model_dump(mode="json", exclude_none=True)
-            )
+            plain: dict[str, Any] = freeze_json(workflow.model_dump(mode="json", exclude_none=True))
             cached = (workflow, plain)
             _set_plain(self, cached)
         return cached[1]
