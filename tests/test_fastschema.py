@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from aimo import strategies
-from aimo._fastschema import compile_schema, json_equal
+from aimo._fastschema import Fallback, compile_schema, json_equal
+from aimo._models import Workflow
 
 json_values = st.recursive(
     st.none()
@@ -131,8 +134,6 @@ def test_json_equality() -> None:
 
 
 def _on_model(check: Any, workflow: Any) -> bool:
-    from aimo._fastschema import Fallback
-
     try:
         return bool(check(workflow))
     except Fallback:
@@ -204,3 +205,64 @@ def test_checking_a_model_agrees_with_jsonschema_on_its_dump(schema: Any, workfl
     assert check is not None
     document = workflow.model_dump(mode="json", exclude_none=True)
     assert _on_model(check, workflow) == jsonschema.Draft202012Validator(schema).is_valid(document)
+
+
+def _with_tuples(value: Any) -> Any:
+    """The same document with every list a tuple, as immutable documents hold them."""
+    if isinstance(value, list):
+        return tuple(_with_tuples(item) for item in value)
+    if isinstance(value, BaseModel):
+        # model_copy does not validate: the tuples stay tuples whatever the field type.
+        return value.model_copy(
+            update={name: _with_tuples(getattr(value, name)) for name in type(value).model_fields}
+        )
+    return value
+
+
+def _on_tuples(check: Any, workflow: Workflow) -> bool:
+    try:
+        return bool(check(_with_tuples(workflow)))
+    except Fallback:
+        return bool(check(workflow.model_dump(mode="json", exclude_none=True)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(workflow_schemas, strategies.workflows())
+def test_a_tuple_in_a_model_is_checked_as_the_array_it_dumps_to(
+    schema: Any, workflow: Workflow
+) -> None:
+    check = compile_schema(schema)
+    assert check is not None
+    document = workflow.model_dump(mode="json", exclude_none=True)
+    assert _on_tuples(check, workflow) == jsonschema.Draft202012Validator(schema).is_valid(document)
+
+
+TEXT_AND_CHAT = {"id": "w", "content": {"types": ["text", "chat"]}, "inputs": [{"name": "crm"}]}
+
+
+@pytest.mark.parametrize(
+    ("schema", "valid"),
+    [
+        ({"type": "array"}, True),
+        ({"type": "object"}, False),
+        ({"minItems": 2}, True),
+        ({"minItems": 3}, False),
+        ({"maxItems": 1}, False),
+        ({"items": {"enum": ["text", "chat"]}}, True),
+        ({"items": {"const": "text"}}, False),
+        ({"contains": {"const": "chat"}}, True),
+        ({"contains": {"const": "video"}}, False),
+        ({"const": ["text", "chat"]}, True),
+        ({"const": ["chat", "text"]}, False),
+        ({"enum": [["text"], ["text", "chat"]]}, True),
+        ({"enum": [["text"]]}, False),
+    ],
+)
+def test_array_keywords_read_a_tuple_field_as_an_array(schema: Any, valid: bool) -> None:
+    workflow = Workflow.model_validate(TEXT_AND_CHAT)
+    whole = {"properties": {"content": {"properties": {"types": schema}}}}
+    check = compile_schema(whole)
+    assert check is not None
+    document = workflow.model_dump(mode="json", exclude_none=True)
+    assert jsonschema.Draft202012Validator(whole).is_valid(document) is valid
+    assert _on_tuples(check, workflow) is valid

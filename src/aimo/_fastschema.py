@@ -10,9 +10,10 @@ executed: the closures are ours, the schema is only data they compare against.
 
 The closures read plain JSON data, and also aimo's document models directly, as if they
 were their JSON dump with nulls left out (``model_dump(mode="json", exclude_none=True)``):
-dumping a workflow costs more than checking every rule of the marketing pack. Where that
-equivalence is not obvious (``x-`` fields, comparing whole objects), a closure raises
-:class:`Fallback` and the caller checks the dump instead.
+dumping a workflow costs more than checking every rule of the marketing pack. A model's
+lists may be tuples (documents are immutable in depth); a tuple is a JSON array here, as
+in the dump. Where that equivalence is not obvious (``x-`` fields, comparing whole
+objects), a closure raises :class:`Fallback` and the caller checks the dump instead.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, BaseModel):
         raise Fallback
@@ -81,7 +82,7 @@ def _is_type(value: Any, kind: str) -> bool:
     if kind == "object":
         return isinstance(value, dict | BaseModel)
     if kind == "array":
-        return isinstance(value, list)
+        return isinstance(value, list | tuple)
     if kind == "string":
         return isinstance(value, str | dt.date)
     if kind == "boolean":
@@ -98,14 +99,14 @@ def _is_type(value: Any, kind: str) -> bool:
 
 
 def json_equal(a: Any, b: Any) -> bool:
-    """Equality as JSON Schema defines it: true is not 1, and 1 is 1.0."""
+    """Equality as JSON Schema defines it: true is not 1, 1 is 1.0, a tuple is an array."""
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, str) or isinstance(b, str):
         return bool(a == b)
     if isinstance(a, int | float) and isinstance(b, int | float):
         return bool(a == b)
-    if isinstance(a, list) and isinstance(b, list):
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
@@ -221,16 +222,18 @@ def _required(argument: Any) -> Check:
 
 def _items(argument: Any) -> Check:
     sub = _compile(argument)
-    return lambda value: not isinstance(value, list) or all(sub(item) for item in value)
+    return lambda value: not isinstance(value, list | tuple) or all(sub(item) for item in value)
 
 
 def _contains(argument: Any) -> Check:
     sub = _compile(argument)
-    return lambda value: not isinstance(value, list) or any(sub(item) for item in value)
+    return lambda value: not isinstance(value, list | tuple) or any(sub(item) for item in value)
 
 
 def _bound(
-    kind: type, measure: Callable[[Any], float], compare: Callable[[float, Any], bool]
+    kind: type | tuple[type, ...],
+    measure: Callable[[Any], float],
+    compare: Callable[[float, Any], bool],
 ) -> Callable[[Any], Check]:
     def build(argument: Any) -> Check:
         if isinstance(argument, bool) or not isinstance(argument, int | float):
@@ -302,8 +305,8 @@ _KEYWORDS: dict[str, Callable[[Any], Check]] = {
     "required": _required,
     "items": _items,
     "contains": _contains,
-    "minItems": _bound(list, len, lambda n, bound: n >= bound),
-    "maxItems": _bound(list, len, lambda n, bound: n <= bound),
+    "minItems": _bound((list, tuple), len, lambda n, bound: n >= bound),
+    "maxItems": _bound((list, tuple), len, lambda n, bound: n <= bound),
     "minLength": _bound(str, len, lambda n, bound: n >= bound),
     "maxLength": _bound(str, len, lambda n, bound: n <= bound),
     "minProperties": _bound(dict, len, lambda n, bound: n >= bound),
