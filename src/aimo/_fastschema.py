@@ -14,17 +14,20 @@ dumping a workflow costs more than checking every rule of the marketing pack. A 
 lists may be tuples (documents are immutable in depth); a tuple is a JSON array here, as
 in the dump. Where that equivalence is not obvious (``x-`` fields, comparing whole
 objects), a closure raises :class:`Fallback` and the caller checks the dump instead.
+
+Patterns are matched by RE2, in linear time, as everywhere in packs (see ``_patterns``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
+
+from aimo._patterns import compile_pattern
 
 Check = Callable[[Any], bool]
 
@@ -114,10 +117,14 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def compile_schema(schema: Any) -> Check | None:
-    """A fast validity check for ``schema``, or None when it uses unsupported keywords."""
+    """A fast validity check for ``schema``, or None when it uses unsupported keywords.
+
+    A pattern RE2 cannot compile (a :class:`~aimo._patterns.PatternError`, a ValueError)
+    makes it None too; loading a pack refuses such patterns before this is asked.
+    """
     try:
         return _compile(schema)
-    except (Unsupported, re.error, TypeError, ValueError):
+    except (Unsupported, TypeError, ValueError):
         return None
 
 
@@ -267,12 +274,12 @@ def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Check]
 
 
 def _pattern(argument: Any) -> Check:
-    compiled = re.compile(argument)
+    matches = compile_pattern(argument)
 
     def check(value: Any) -> bool:
         if isinstance(value, dt.date):
             value = value.isoformat()
-        return not isinstance(value, str) or compiled.search(value) is not None
+        return not isinstance(value, str) or matches(value)
 
     return check
 

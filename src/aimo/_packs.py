@@ -3,6 +3,9 @@
 A rule says what a workflow must satisfy (``require``), optionally only ``when`` another
 schema matches. Nothing in a pack ever runs: a pack is data, validated against
 :data:`PACK_SCHEMA` when it is loaded, and its schemas may only refer within themselves.
+
+Every pattern in a rule is RE2's (see ``_patterns``): one that could take exponential
+time is refused when the pack loads, never run.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from aimo._fastschema import Fallback, compile_schema
 from aimo._hooks import hookimpl
 from aimo._loader import read
 from aimo._models import Workflow
+from aimo._patterns import REASON, PatternError, metaschema_validator, rule_validator
 from aimo._policy import Context, NotApplicable, Policy, Violation
 from aimo._source import pointer
 
@@ -127,14 +131,12 @@ class _Rule:
     __slots__ = ("message", "require", "require_fast", "when")
 
     def __init__(self, require: Any, when: Any, message: str) -> None:
-        import jsonschema
-
-        self.require = jsonschema.Draft202012Validator(require)
+        self.require = rule_validator(require)
         # Most workflows pass: answer "valid?" fast, and ask jsonschema only for the errors.
         self.require_fast = compile_schema(require) or _on_dump(self.require)
         self.when = None
         if when is not None:
-            self.when = compile_schema(when) or _on_dump(jsonschema.Draft202012Validator(when))
+            self.when = compile_schema(when) or _on_dump(rule_validator(when))
         self.message = message
 
     def __call__(self, workflow: Workflow, ctx: Context) -> list[Violation | NotApplicable]:
@@ -206,6 +208,19 @@ class Pack:
         return f"<Pack {self.name} {self.version} from {self.path}>"
 
 
+#: The longest a value quoted in a pack error may be, in characters.
+QUOTE_LIMIT = 200
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
+
+
+def _quote(value: Any) -> str:
+    """A value as a pack error quotes it: its repr, cut to :data:`QUOTE_LIMIT` characters."""
+    return _cut(repr(value))
+
+
 def _rule_name(data: Any, index: int) -> str:
     rules = data.get("policies") if isinstance(data, Mapping) else None
     if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], Mapping):
@@ -215,13 +230,43 @@ def _rule_name(data: Any, index: int) -> str:
     return f"rule {index + 1}"
 
 
+def _pattern_problem(error: Any) -> tuple[list[Any], str] | None:
+    """The place and message for a pattern RE2 refuses, from a metaschema error."""
+    if error.validator != "format" or not isinstance(error.cause, PatternError):
+        return None
+    at = list(error.absolute_path)
+    if at[-1:] == ["patternProperties"]:
+        at.append(error.instance)  # the pattern is the key
+    message = (
+        f"the pattern {_quote(error.instance)} cannot be used: {REASON} ({_cut(str(error.cause))})"
+    )
+    return at, message
+
+
+def _rule_problems(file: str, name: str, key: str, schema: Any) -> list[str]:
+    """Every problem with one schema of a rule; a malformed schema raises at once."""
+    bad = list(_local_refs_only(schema, ""))
+    if bad:
+        raise PolicyError(f"{file}: {name}: {key}{bad[0]}")
+    problems: list[str] = []
+    for error in metaschema_validator().iter_errors(schema):
+        found = _pattern_problem(error)
+        if found is None:
+            where = pointer(list(error.absolute_path))
+            raise PolicyError(
+                f"{file}: {name}: '{key}' is not a valid JSON Schema at {where or '/'}: "
+                f"{error.message}"
+            )
+        at, message = found
+        problems.append(f"{name}: {_cut(key + pointer(at))}: {message}")
+    return problems
+
+
 def load_pack(path: str | os.PathLike[str]) -> Pack:
     """Load and validate one pack file.
 
     :raises PolicyError: naming the file, the rule and the problem, for any invalid pack.
     """
-    import jsonschema
-
     file = os.fspath(path)
     try:
         parsed = read(file)
@@ -245,22 +290,13 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
     for index, rule in enumerate(data["policies"]):
         name = _rule_name(data, index)
         for key in ("when", "require"):
-            if key not in rule:
-                continue
-            bad = list(_local_refs_only(rule[key], ""))
-            if bad:
-                raise PolicyError(f"{file}: {name}: {key}{bad[0]}")
-            try:
-                jsonschema.Draft202012Validator.check_schema(rule[key])
-            except jsonschema.SchemaError as exc:
-                at = pointer(list(exc.absolute_path))
-                raise PolicyError(
-                    f"{file}: {name}: '{key}' is not a valid JSON Schema at {at or '/'}: "
-                    f"{exc.message}"
-                ) from None
+            if key in rule:
+                problems.extend(_rule_problems(file, name, key, rule[key]))
         if rule["id"] in seen:
             raise PolicyError(f"{file}: {name}: the id is used twice in this pack")
         seen.add(rule["id"])
+        if problems:
+            continue  # reported below, with the other rules' problems
         policies.append(
             Policy(
                 _Rule(rule["require"], rule.get("when"), rule["message"]),
@@ -276,6 +312,8 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
                 doc=rule.get("description") or rule["title"],
             )
         )
+    if problems:
+        raise PolicyError(f"{file}: " + "; ".join(problems))
     return Pack(data["pack"], str(data["version"]), file, policies, data.get("description", ""))
 
 
