@@ -4,8 +4,9 @@ A rule says what a workflow must satisfy (``require``), optionally only ``when``
 schema matches. Nothing in a pack ever runs: a pack is data, validated against
 :data:`PACK_SCHEMA` when it is loaded, and its schemas may only refer within themselves.
 
-Every pattern in a rule is RE2's (see ``_patterns``): one that could take exponential
-time is refused when the pack loads, never run.
+Loading also refuses what would make a rule wrong without a word: patterns that could
+take exponential time (every pattern is RE2's, see ``_patterns``), and field names the
+workflow does not have (see ``_rulefields``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from aimo._loader import read
 from aimo._models import Workflow
 from aimo._patterns import REASON, PatternError, metaschema_validator, rule_validator
 from aimo._policy import Context, NotApplicable, Policy, Violation
+from aimo._rulefields import unknown_fields
 from aimo._source import pointer
 
 if TYPE_CHECKING:
@@ -259,6 +261,8 @@ def _rule_problems(file: str, name: str, key: str, schema: Any) -> list[str]:
             )
         at, message = found
         problems.append(f"{name}: {_cut(key + pointer(at))}: {message}")
+    for unknown in unknown_fields(schema):
+        problems.append(f"{name}: {_cut(key + pointer(unknown.at))}: {unknown.message}")
     return problems
 
 
