@@ -180,3 +180,65 @@ def test_duplicate_ids_across_packs_name_both(tmp_path: Path) -> None:
     second = _pack(tmp_path, ACME.replace("pack: acme", "pack: acme-two"), "b.yaml")
     with pytest.raises(aimo.PolicyError, match="one from acme, one from acme-two"):
         _engine(first, second)
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(aimo.PolicyError) as raised:
+        load_pack(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ")
+    return message
+
+
+RULE = "pack: acme\nversion: '1'\npolicies:\n  - id: acme-x\n    title: X\n    message: m\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        (
+            RULE + "    require: {properties: {production: {properties: "
+            "{went_live: {const: 2026-01-01}}}}}\n",
+            "rule 'acme-x': /policies/0/require/properties/production/properties/went_live/const",
+            "2026-01-01 is read as a date",
+        ),
+        (
+            RULE + "    require: {properties: {review: {properties: "
+            "{last_reviewed: {enum: ['2026-01-01', 2026-02-01]}}}}}\n",
+            "rule 'acme-x': /policies/0/require/properties/review/properties/last_reviewed/enum/1",
+            "2026-02-01 is read as a date",
+        ),
+        (
+            RULE + "    require: {const: 2026-01-01 10:00:00}\n",
+            "/policies/0/require/const",
+            "2026-01-01T10:00:00 is read as a date",
+        ),
+        (
+            RULE + "    require: {properties: {escalation: {properties: "
+            "{response_hours: {maximum: .inf}}}}}\n",
+            "/policies/0/require/properties/escalation/properties/response_hours/maximum",
+            "inf is not a finite number",
+        ),
+        (RULE + "    require: {minimum: -.inf}\n", "/policies/0/require/minimum", "-inf is not"),
+        (RULE + "    require: {const: .nan}\n", "/policies/0/require/const", "nan is not"),
+        (RULE + "    require: {}\n    x-since: 2026-01-01\n", "/policies/0/x-since", "date"),
+        ("pack: acme\nversion: 2026-01-01\npolicies: []\n", "/version", "read as a date"),
+        ("pack: acme\nversion: '1'\ndescription: .nan\npolicies: []\n", "/description", "nan"),
+    ],
+)
+def test_a_pack_holds_json_data_only(tmp_path: Path, text: str, where: str, what: str) -> None:
+    message = _refused(_pack(tmp_path, text, "bad.yaml"))
+    assert f"{where}: " in message
+    assert what in message
+    assert "JSON data only" in message or "finite numbers only" in message
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_a_json_pack_holds_finite_numbers_only(tmp_path: Path, value: str) -> None:
+    text = (
+        '{"pack": "acme", "version": "1", "policies": [{"id": "acme-x", "title": "X", '
+        f'"message": "m", "require": {{"maximum": {value}}}}}]}}'
+    )
+    message = _refused(_pack(tmp_path, text, "bad.json"))
+    assert "/policies/0/require/maximum: " in message
+    assert "finite numbers only" in message

@@ -4,14 +4,17 @@ A rule says what a workflow must satisfy (``require``), optionally only ``when``
 schema matches. Nothing in a pack ever runs: a pack is data, validated against
 :data:`PACK_SCHEMA` when it is loaded, and its schemas may only refer within themselves.
 
-Loading also refuses what would make a rule wrong without a word: patterns that could
-take exponential time (every pattern is RE2's, see ``_patterns``), and field names the
-workflow does not have (see ``_rulefields``).
+Loading also refuses what would make a rule wrong without a word: values JSON does not
+have (a YAML date compared as a date), patterns that could take exponential time (every
+pattern is RE2's, see ``_patterns``), and field names the workflow does not have (see
+``_rulefields``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -232,6 +235,40 @@ def _rule_name(data: Any, index: int) -> str:
     return f"rule {index + 1}"
 
 
+def _rule_prefix(data: Any, where: list[Any]) -> str:
+    """``rule 'id': `` for a place inside a rule, else nothing."""
+    if where[:1] == ["policies"] and len(where) > 1 and isinstance(where[1], int):
+        return f"{_rule_name(data, where[1])}: "
+    return ""
+
+
+def _not_json(value: Any, where: list[Any]) -> Iterator[tuple[list[Any], str]]:
+    """Yield a problem for each value JSON does not have, anywhere in ``value``.
+
+    A rule compares the workflow's JSON form: a YAML date there is never equal to the
+    date string a workflow holds, and NaN is equal to nothing, so either would silently
+    change what a rule decides.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _not_json(item, [*where, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _not_json(item, [*where, index])
+    elif isinstance(value, dt.date):
+        # A datetime is a date too: both are YAML timestamps.
+        yield (
+            where,
+            f"{value.isoformat()} is read as a date, and a pack holds JSON data only: "
+            f"put it in quotes ('{value.isoformat()}') to compare it with a date field",
+        )
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield where, f"{value} is not a finite number, and a pack holds finite numbers only"
+    elif not (value is None or isinstance(value, str | bool | int | float)):
+        kind = type(value).__name__
+        yield where, f"this value ({kind}) is not JSON data, and a pack holds JSON data only"
+
+
 def _pattern_problem(error: Any) -> tuple[list[Any], str] | None:
     """The place and message for a pattern RE2 refuses, from a metaschema error."""
     if error.validator != "format" or not isinstance(error.cause, PatternError):
@@ -278,14 +315,15 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
         raise PolicyError(f"{file}: the pack cannot be read: {exc.problems[0].message}") from None
     data = parsed.data
     problems = [f"{p.path or '/'}: {p.message}" for p in parsed.problems]
+    not_json = [
+        f"{_rule_prefix(data, where)}{pointer(where)}: {message}"
+        for where, message in _not_json(data, [])
+    ]
+    if not_json:
+        raise PolicyError(f"{file}: invalid pack: " + "; ".join([*problems, *not_json]))
     for error in sorted(_pack_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = list(error.absolute_path)
-        rule = (
-            f"{_rule_name(data, where[1])}: "
-            if where[:1] == ["policies"] and len(where) > 1 and isinstance(where[1], int)
-            else ""
-        )
-        problems.append(f"{rule}{pointer(where) or '/'}: {error.message}")
+        problems.append(f"{_rule_prefix(data, where)}{pointer(where) or '/'}: {error.message}")
     if problems:
         raise PolicyError(f"{file}: invalid pack: " + "; ".join(problems))
 
