@@ -242,3 +242,61 @@ def test_a_json_pack_holds_finite_numbers_only(tmp_path: Path, value: str) -> No
     message = _refused(_pack(tmp_path, text, "bad.json"))
     assert "/policies/0/require/maximum: " in message
     assert "finite numbers only" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        ("API_TOKEN=sk-live-0123456789\n", "text"),
+        ("- API_TOKEN\n- sk-live-0123456789\n", "a list"),
+        ("12345\n", "a number"),
+        ("", "an empty file"),
+        ("2026-01-01\n", "a date"),
+        ('"API_TOKEN=sk-live-0123456789"', "text"),
+    ],
+)
+def test_a_file_that_is_not_a_mapping_is_never_quoted(
+    tmp_path: Path, content: str, kind: str
+) -> None:
+    path = tmp_path / "secret.env"
+    path.write_text(content)
+    message = _refused(path)
+    assert message == (
+        f"{path}: invalid pack: the pack must be a mapping with pack, version and policies, "
+        f"not {kind}"
+    )
+
+
+def test_a_model_that_lists_a_secret_as_a_pack_does_not_print_it(tmp_path: Path) -> None:
+    from conftest import aimo_cli
+
+    (tmp_path / "secret.env").write_text("API_TOKEN=sk-live-0123456789\n")
+    model = tmp_path / "model.yaml"
+    model.write_text("aimo: 1\norganization: Acme\npolicies: {paths: [secret.env]}\n")
+    done = aimo_cli("check", model)
+    assert done.returncode == 2
+    assert "must be a mapping" in done.stderr + done.stdout
+    assert "sk-live" not in done.stderr + done.stdout
+
+
+LONG = "a" * 5000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"pack: acme\nversion: '1'\npolicies:\n  - {{id: {LONG}, title: X, message: m}}\n",
+        f"pack: {LONG}\nversion: '1'\npolicies: []\n",
+        f"pack: acme\nversion: '1'\n{LONG}: 1\npolicies: []\n",
+        f"pack: acme\nversion: [{LONG}]\npolicies: []\n",
+        RULE + f"    require: {{type: {LONG}}}\n",
+        RULE + f"    require: {{$ref: 'https://{LONG}'}}\n",
+        RULE + f"    require: {{properties: {{{LONG}: {{}}}}}}\n",
+        RULE + f"    require: {{const: {{{LONG}: 2026-01-01}}}}\n",
+        RULE + f"    require: {{properties: {{name: {{pattern: '(?={LONG})'}}}}}}\n",
+    ],
+)
+def test_values_quoted_in_pack_errors_are_cut_to_200_characters(tmp_path: Path, text: str) -> None:
+    message = _refused(_pack(tmp_path, text, "long.yaml"))
+    assert "a" * 201 not in message
+    assert len(message) < 1500

@@ -114,7 +114,9 @@ def _local_refs_only(schema: Any, where: str) -> Iterator[str]:
             if key in ("$ref", "$dynamicRef") and not (
                 isinstance(value, str) and value.startswith("#")
             ):
-                yield f"{where}/{key} refers to {value!r}; a pack may only refer within itself"
+                yield (
+                    f"{where}/{key} refers to {_quote(value)}; a pack may only refer within itself"
+                )
             elif key in ("$schema", "$id", "$anchor", "$dynamicAnchor") and where:
                 yield f"{where}/{key} is not allowed in a rule; rules use JSON Schema 2020-12"
             else:
@@ -226,12 +228,22 @@ def _quote(value: Any) -> str:
     return _cut(repr(value))
 
 
+def _shortened(message: str, instance: Any) -> str:
+    """A jsonschema message with the instance it quotes (or that one's keys) cut short."""
+    quoted = [instance, *instance] if isinstance(instance, dict) else [instance]
+    for value in quoted:
+        text = repr(value)
+        if len(text) > QUOTE_LIMIT and text in message:
+            message = message.replace(text, _quote(value))
+    return message
+
+
 def _rule_name(data: Any, index: int) -> str:
     rules = data.get("policies") if isinstance(data, Mapping) else None
     if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], Mapping):
         rule_id = rules[index].get("id")
         if isinstance(rule_id, str):
-            return f"rule {rule_id!r}"
+            return f"rule {_quote(rule_id)}"
     return f"rule {index + 1}"
 
 
@@ -240,6 +252,23 @@ def _rule_prefix(data: Any, where: list[Any]) -> str:
     if where[:1] == ["policies"] and len(where) > 1 and isinstance(where[1], int):
         return f"{_rule_name(data, where[1])}: "
     return ""
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in words, without quoting it."""
+    if value is None:
+        return "an empty file"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    return "a value of another kind"
 
 
 def _not_json(value: Any, where: list[Any]) -> Iterator[tuple[list[Any], str]]:
@@ -286,15 +315,15 @@ def _rule_problems(file: str, name: str, key: str, schema: Any) -> list[str]:
     """Every problem with one schema of a rule; a malformed schema raises at once."""
     bad = list(_local_refs_only(schema, ""))
     if bad:
-        raise PolicyError(f"{file}: {name}: {key}{bad[0]}")
+        raise PolicyError(f"{file}: {name}: {_cut(key + bad[0])}")
     problems: list[str] = []
     for error in metaschema_validator().iter_errors(schema):
         found = _pattern_problem(error)
         if found is None:
-            where = pointer(list(error.absolute_path))
+            where = _cut(pointer(list(error.absolute_path)))
             raise PolicyError(
                 f"{file}: {name}: '{key}' is not a valid JSON Schema at {where or '/'}: "
-                f"{error.message}"
+                f"{_shortened(error.message, error.instance)}"
             )
         at, message = found
         problems.append(f"{name}: {_cut(key + pointer(at))}: {message}")
@@ -314,16 +343,25 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
     except DocumentError as exc:
         raise PolicyError(f"{file}: the pack cannot be read: {exc.problems[0].message}") from None
     data = parsed.data
+    if not isinstance(data, dict):
+        # Never quote it: a path that names the wrong file must not print that file.
+        raise PolicyError(
+            f"{file}: invalid pack: the pack must be a mapping with pack, version and "
+            f"policies, not {_kind(data)}"
+        )
     problems = [f"{p.path or '/'}: {p.message}" for p in parsed.problems]
     not_json = [
-        f"{_rule_prefix(data, where)}{pointer(where)}: {message}"
+        f"{_rule_prefix(data, where)}{_cut(pointer(where))}: {message}"
         for where, message in _not_json(data, [])
     ]
     if not_json:
         raise PolicyError(f"{file}: invalid pack: " + "; ".join([*problems, *not_json]))
     for error in sorted(_pack_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = list(error.absolute_path)
-        problems.append(f"{_rule_prefix(data, where)}{pointer(where) or '/'}: {error.message}")
+        problems.append(
+            f"{_rule_prefix(data, where)}{_cut(pointer(where)) or '/'}: "
+            f"{_shortened(error.message, error.instance)}"
+        )
     if problems:
         raise PolicyError(f"{file}: invalid pack: " + "; ".join(problems))
 
