@@ -31,6 +31,10 @@ REASON = "RE2 runs in linear time and does not support lookaround or backreferen
 
 Matcher = Callable[[str], bool]
 
+# How many answers of one pattern are remembered, for texts of at most _SHORT characters.
+_REMEMBERED = 512
+_SHORT = 256
+
 
 class PatternError(ValueError):
     """RE2 cannot compile a pattern; the message says why, in RE2's words."""
@@ -58,12 +62,19 @@ def compile_pattern(pattern: str) -> Matcher:
         raise PatternError(str(detail) or "RE2 cannot compile it") from None
     search = regex.search
 
-    def matches(text: str) -> bool:
+    def found(text: str) -> bool:
         try:
             return search(text) is not None
         except UnicodeEncodeError:
             # A lone surrogate (JSON allows "\ud800") has no UTF-8 form; RE2 reads the bytes.
             return search(text.encode("utf-8", "surrogatepass")) is not None
+
+    # The binding costs microseconds a call, and the same short texts come back in every
+    # workflow (field names, classes, emails): remember those answers, not long texts.
+    remembered = functools.lru_cache(maxsize=_REMEMBERED)(found)
+
+    def matches(text: str) -> bool:
+        return remembered(text) if len(text) <= _SHORT else found(text)
 
     return matches
 
