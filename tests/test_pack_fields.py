@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 
 import aimo
@@ -238,3 +239,20 @@ def test_the_walk_takes_the_operating_model_as_its_root() -> None:
             "'tiers.high' has no field 'aprovals' (did you mean 'approvals'?)",
         ),
     }
+
+
+def test_a_tuple_field_is_walked_as_a_list() -> None:
+    # Document lists are becoming tuples; the walk must not stop at them.
+    class Immutable(pydantic.BaseModel):
+        inputs: tuple[aimo.Input, ...] = ()
+        tags: tuple[str, ...] | None = None
+
+    schema = {
+        "properties": {
+            "inputs": {"items": {"required": ["sorce"]}},
+            "tags": {"items": {"required": ["anything"]}},
+        }
+    }
+    [found] = unknown_fields(schema, model=Immutable)
+    assert found.at == ("properties", "inputs", "items", "required", 0)
+    assert found.message == "an item of 'inputs' has no field 'sorce' (did you mean 'source'?)"

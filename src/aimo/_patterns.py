@@ -9,7 +9,7 @@ is that it has no lookaround and no backreferences, so a pack cannot use them.
 Every pattern of a rule goes through here: the fast check compiles it with
 :func:`compile_pattern`, and the jsonschema validator of :func:`rule_validator` matches
 ``pattern``, ``patternProperties`` (and the keywords that consult it) with RE2 too. The
-``re2`` module is imported when the first pack is loaded, not by ``import aimo``.
+``re2`` module is imported when a pack's first pattern is compiled, not by ``import aimo``.
 """
 
 from __future__ import annotations
