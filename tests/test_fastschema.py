@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from aimo import strategies
-from aimo._fastschema import compile_schema, json_equal
+from aimo._fastschema import Fallback, compile_schema, json_equal
+from aimo._models import Workflow
+from aimo._patterns import rule_validator
 
 json_values = st.recursive(
     st.none()
@@ -46,7 +49,10 @@ leaf_schemas = st.one_of(
         st.sampled_from(["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]),
         st.integers(-2, 2) | st.just(1.5),
     ),
-    st.builds(lambda p: {"pattern": p}, st.sampled_from(["^a", "legal[.]example", "^$", "c"])),
+    st.builds(
+        lambda p: {"pattern": p},
+        st.sampled_from(["^a", "legal[.]example", "^$", "c", r"^\p{Ll}", "a$"]),
+    ),
     st.builds(
         lambda r: {"required": r},
         st.lists(st.sampled_from(["a", "b", "audience"]), max_size=2, unique=True),
@@ -85,7 +91,7 @@ schemas = st.recursive(leaf_schemas, _combine, max_leaves=6)
 def test_the_fast_check_agrees_with_jsonschema(schema: Any, instance: Any) -> None:
     check = compile_schema(schema)
     assert check is not None, schema
-    assert check(instance) == jsonschema.Draft202012Validator(schema).is_valid(instance)
+    assert check(instance) == rule_validator(schema).is_valid(instance)
 
 
 MARKETING = yaml.safe_load(
@@ -107,7 +113,7 @@ def test_marketing_schemas_agree_on_any_workflow(workflow: Any) -> None:
     for schema in PACK_SCHEMAS:
         check = compile_schema(schema)
         assert check is not None
-        assert check(document) == jsonschema.Draft202012Validator(schema).is_valid(document)
+        assert check(document) == rule_validator(schema).is_valid(document)
 
 
 def test_unsupported_keywords_are_left_to_jsonschema() -> None:
@@ -131,8 +137,6 @@ def test_json_equality() -> None:
 
 
 def _on_model(check: Any, workflow: Any) -> bool:
-    from aimo._fastschema import Fallback
-
     try:
         return bool(check(workflow))
     except Fallback:
@@ -203,4 +207,65 @@ def test_checking_a_model_agrees_with_jsonschema_on_its_dump(schema: Any, workfl
     check = compile_schema(schema)
     assert check is not None
     document = workflow.model_dump(mode="json", exclude_none=True)
-    assert _on_model(check, workflow) == jsonschema.Draft202012Validator(schema).is_valid(document)
+    assert _on_model(check, workflow) == rule_validator(schema).is_valid(document)
+
+
+def _with_tuples(value: Any) -> Any:
+    """The same document with every list a tuple, as immutable documents hold them."""
+    if isinstance(value, list):
+        return tuple(_with_tuples(item) for item in value)
+    if isinstance(value, BaseModel):
+        # model_copy does not validate: the tuples stay tuples whatever the field type.
+        return value.model_copy(
+            update={name: _with_tuples(getattr(value, name)) for name in type(value).model_fields}
+        )
+    return value
+
+
+def _on_tuples(check: Any, workflow: Workflow) -> bool:
+    try:
+        return bool(check(_with_tuples(workflow)))
+    except Fallback:
+        return bool(check(workflow.model_dump(mode="json", exclude_none=True)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(workflow_schemas, strategies.workflows())
+def test_a_tuple_in_a_model_is_checked_as_the_array_it_dumps_to(
+    schema: Any, workflow: Workflow
+) -> None:
+    check = compile_schema(schema)
+    assert check is not None
+    document = workflow.model_dump(mode="json", exclude_none=True)
+    assert _on_tuples(check, workflow) == rule_validator(schema).is_valid(document)
+
+
+TEXT_AND_CHAT = {"id": "w", "content": {"types": ["text", "chat"]}, "inputs": [{"name": "crm"}]}
+
+
+@pytest.mark.parametrize(
+    ("schema", "valid"),
+    [
+        ({"type": "array"}, True),
+        ({"type": "object"}, False),
+        ({"minItems": 2}, True),
+        ({"minItems": 3}, False),
+        ({"maxItems": 1}, False),
+        ({"items": {"enum": ["text", "chat"]}}, True),
+        ({"items": {"const": "text"}}, False),
+        ({"contains": {"const": "chat"}}, True),
+        ({"contains": {"const": "video"}}, False),
+        ({"const": ["text", "chat"]}, True),
+        ({"const": ["chat", "text"]}, False),
+        ({"enum": [["text"], ["text", "chat"]]}, True),
+        ({"enum": [["text"]]}, False),
+    ],
+)
+def test_array_keywords_read_a_tuple_field_as_an_array(schema: Any, valid: bool) -> None:
+    workflow = Workflow.model_validate(TEXT_AND_CHAT)
+    whole = {"properties": {"content": {"properties": {"types": schema}}}}
+    check = compile_schema(whole)
+    assert check is not None
+    document = workflow.model_dump(mode="json", exclude_none=True)
+    assert rule_validator(whole).is_valid(document) is valid
+    assert _on_tuples(check, workflow) is valid

@@ -180,3 +180,123 @@ def test_duplicate_ids_across_packs_name_both(tmp_path: Path) -> None:
     second = _pack(tmp_path, ACME.replace("pack: acme", "pack: acme-two"), "b.yaml")
     with pytest.raises(aimo.PolicyError, match="one from acme, one from acme-two"):
         _engine(first, second)
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(aimo.PolicyError) as raised:
+        load_pack(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ")
+    return message
+
+
+RULE = "pack: acme\nversion: '1'\npolicies:\n  - id: acme-x\n    title: X\n    message: m\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        (
+            RULE + "    require: {properties: {production: {properties: "
+            "{went_live: {const: 2026-01-01}}}}}\n",
+            "rule 'acme-x': /policies/0/require/properties/production/properties/went_live/const",
+            "2026-01-01 is read as a date",
+        ),
+        (
+            RULE + "    require: {properties: {review: {properties: "
+            "{last_reviewed: {enum: ['2026-01-01', 2026-02-01]}}}}}\n",
+            "rule 'acme-x': /policies/0/require/properties/review/properties/last_reviewed/enum/1",
+            "2026-02-01 is read as a date",
+        ),
+        (
+            RULE + "    require: {const: 2026-01-01 10:00:00}\n",
+            "/policies/0/require/const",
+            "2026-01-01T10:00:00 is read as a date",
+        ),
+        (
+            RULE + "    require: {properties: {escalation: {properties: "
+            "{response_hours: {maximum: .inf}}}}}\n",
+            "/policies/0/require/properties/escalation/properties/response_hours/maximum",
+            "inf is not a finite number",
+        ),
+        (RULE + "    require: {minimum: -.inf}\n", "/policies/0/require/minimum", "-inf is not"),
+        (RULE + "    require: {const: .nan}\n", "/policies/0/require/const", "nan is not"),
+        (RULE + "    require: {}\n    x-since: 2026-01-01\n", "/policies/0/x-since", "date"),
+        ("pack: acme\nversion: 2026-01-01\npolicies: []\n", "/version", "read as a date"),
+        ("pack: acme\nversion: '1'\ndescription: .nan\npolicies: []\n", "/description", "nan"),
+    ],
+)
+def test_a_pack_holds_json_data_only(tmp_path: Path, text: str, where: str, what: str) -> None:
+    message = _refused(_pack(tmp_path, text, "bad.yaml"))
+    assert f"{where}: " in message
+    assert what in message
+    assert "JSON data only" in message or "finite numbers only" in message
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_a_json_pack_holds_finite_numbers_only(tmp_path: Path, value: str) -> None:
+    text = (
+        '{"pack": "acme", "version": "1", "policies": [{"id": "acme-x", "title": "X", '
+        f'"message": "m", "require": {{"maximum": {value}}}}}]}}'
+    )
+    message = _refused(_pack(tmp_path, text, "bad.json"))
+    assert "/policies/0/require/maximum: " in message
+    assert "finite numbers only" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        ("API_TOKEN=sk-live-0123456789\n", "text"),
+        ("- API_TOKEN\n- sk-live-0123456789\n", "a list"),
+        ("12345\n", "a number"),
+        ("", "an empty file"),
+        ("2026-01-01\n", "a date"),
+        ('"API_TOKEN=sk-live-0123456789"', "text"),
+    ],
+)
+def test_a_file_that_is_not_a_mapping_is_never_quoted(
+    tmp_path: Path, content: str, kind: str
+) -> None:
+    path = tmp_path / "secret.env"
+    path.write_text(content)
+    message = _refused(path)
+    assert message == (
+        f"{path}: invalid pack: the pack must be a mapping with pack, version and policies, "
+        f"not {kind}"
+    )
+
+
+def test_a_model_that_lists_a_secret_as_a_pack_does_not_print_it(tmp_path: Path) -> None:
+    from conftest import aimo_cli
+
+    (tmp_path / "secret.env").write_text("API_TOKEN=sk-live-0123456789\n")
+    model = tmp_path / "model.yaml"
+    model.write_text("aimo: 1\norganization: Acme\npolicies: {paths: [secret.env]}\n")
+    done = aimo_cli("check", model)
+    assert done.returncode == 2
+    assert "must be a mapping" in done.stderr + done.stdout
+    assert "sk-live" not in done.stderr + done.stdout
+
+
+LONG = "a" * 5000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"pack: acme\nversion: '1'\npolicies:\n  - {{id: {LONG}, title: X, message: m}}\n",
+        f"pack: {LONG}\nversion: '1'\npolicies: []\n",
+        f"pack: acme\nversion: '1'\n{LONG}: 1\npolicies: []\n",
+        f"pack: acme\nversion: [{LONG}]\npolicies: []\n",
+        RULE + f"    require: {{type: {LONG}}}\n",
+        RULE + f"    require: {{$ref: 'https://{LONG}'}}\n",
+        RULE + f"    require: {{properties: {{{LONG}: {{}}}}}}\n",
+        RULE + f"    require: {{const: {{{LONG}: 2026-01-01}}}}\n",
+        RULE + f"    require: {{properties: {{name: {{pattern: '(?={LONG})'}}}}}}\n",
+    ],
+)
+def test_values_quoted_in_pack_errors_are_cut_to_200_characters(tmp_path: Path, text: str) -> None:
+    message = _refused(_pack(tmp_path, text, "long.yaml"))
+    assert "a" * 201 not in message
+    assert len(message) < 1500

@@ -10,20 +10,24 @@ executed: the closures are ours, the schema is only data they compare against.
 
 The closures read plain JSON data, and also aimo's document models directly, as if they
 were their JSON dump with nulls left out (``model_dump(mode="json", exclude_none=True)``):
-dumping a workflow costs more than checking every rule of the marketing pack. Where that
-equivalence is not obvious (``x-`` fields, comparing whole objects), a closure raises
-:class:`Fallback` and the caller checks the dump instead.
+dumping a workflow costs more than checking every rule of the marketing pack. A model's
+lists may be tuples (documents are immutable in depth); a tuple is a JSON array here, as
+in the dump. Where that equivalence is not obvious (``x-`` fields, comparing whole
+objects), a closure raises :class:`Fallback` and the caller checks the dump instead.
+
+Patterns are matched by RE2, in linear time, as everywhere in packs (see ``_patterns``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
+
+from aimo._patterns import compile_pattern
 
 Check = Callable[[Any], bool]
 
@@ -98,14 +102,14 @@ def _is_type(value: Any, kind: str) -> bool:
 
 
 def json_equal(a: Any, b: Any) -> bool:
-    """Equality as JSON Schema defines it: true is not 1, and 1 is 1.0."""
+    """Equality as JSON Schema defines it: true is not 1, 1 is 1.0, a tuple is an array."""
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, str) or isinstance(b, str):
         return bool(a == b)
     if isinstance(a, int | float) and isinstance(b, int | float):
         return bool(a == b)
-    if isinstance(a, list) and isinstance(b, list):
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
@@ -113,10 +117,14 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def compile_schema(schema: Any) -> Check | None:
-    """A fast validity check for ``schema``, or None when it uses unsupported keywords."""
+    """A fast validity check for ``schema``, or None when it uses unsupported keywords.
+
+    A pattern RE2 cannot compile (a :class:`~aimo._patterns.PatternError`, a ValueError)
+    makes it None too; loading a pack refuses such patterns before this is asked.
+    """
     try:
         return _compile(schema)
-    except (Unsupported, re.error, TypeError, ValueError):
+    except (Unsupported, TypeError, ValueError):
         return None
 
 
@@ -266,12 +274,12 @@ def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Check]
 
 
 def _pattern(argument: Any) -> Check:
-    compiled = re.compile(argument)
+    matches = compile_pattern(argument)
 
     def check(value: Any) -> bool:
         if isinstance(value, dt.date):
             value = value.isoformat()
-        return not isinstance(value, str) or compiled.search(value) is not None
+        return not isinstance(value, str) or matches(value)
 
     return check
 

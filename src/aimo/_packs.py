@@ -3,11 +3,18 @@
 A rule says what a workflow must satisfy (``require``), optionally only ``when`` another
 schema matches. Nothing in a pack ever runs: a pack is data, validated against
 :data:`PACK_SCHEMA` when it is loaded, and its schemas may only refer within themselves.
+
+Loading also refuses what would make a rule wrong without a word: values JSON does not
+have (a YAML date compared as a date), patterns that could take exponential time (every
+pattern is RE2's, see ``_patterns``), and field names the workflow does not have (see
+``_rulefields``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +27,9 @@ from aimo._fastschema import Fallback, compile_schema
 from aimo._hooks import hookimpl
 from aimo._loader import read
 from aimo._models import Workflow
+from aimo._patterns import REASON, PatternError, metaschema_validator, rule_validator
 from aimo._policy import Context, NotApplicable, Policy, Violation
+from aimo._rulefields import unknown_fields
 from aimo._source import pointer
 
 if TYPE_CHECKING:
@@ -105,7 +114,9 @@ def _local_refs_only(schema: Any, where: str) -> Iterator[str]:
             if key in ("$ref", "$dynamicRef") and not (
                 isinstance(value, str) and value.startswith("#")
             ):
-                yield f"{where}/{key} refers to {value!r}; a pack may only refer within itself"
+                yield (
+                    f"{where}/{key} refers to {_quote(value)}; a pack may only refer within itself"
+                )
             elif key in ("$schema", "$id", "$anchor", "$dynamicAnchor") and where:
                 yield f"{where}/{key} is not allowed in a rule; rules use JSON Schema 2020-12"
             else:
@@ -127,14 +138,12 @@ class _Rule:
     __slots__ = ("message", "require", "require_fast", "when")
 
     def __init__(self, require: Any, when: Any, message: str) -> None:
-        import jsonschema
-
-        self.require = jsonschema.Draft202012Validator(require)
+        self.require = rule_validator(require)
         # Most workflows pass: answer "valid?" fast, and ask jsonschema only for the errors.
         self.require_fast = compile_schema(require) or _on_dump(self.require)
         self.when = None
         if when is not None:
-            self.when = compile_schema(when) or _on_dump(jsonschema.Draft202012Validator(when))
+            self.when = compile_schema(when) or _on_dump(rule_validator(when))
         self.message = message
 
     def __call__(self, workflow: Workflow, ctx: Context) -> list[Violation | NotApplicable]:
@@ -206,13 +215,121 @@ class Pack:
         return f"<Pack {self.name} {self.version} from {self.path}>"
 
 
+#: The longest a value quoted in a pack error may be, in characters.
+QUOTE_LIMIT = 200
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
+
+
+def _quote(value: Any) -> str:
+    """A value as a pack error quotes it: its repr, cut to :data:`QUOTE_LIMIT` characters."""
+    return _cut(repr(value))
+
+
+def _shortened(message: str, instance: Any) -> str:
+    """A jsonschema message with the instance it quotes (or that one's keys) cut short."""
+    quoted = [instance, *instance] if isinstance(instance, dict) else [instance]
+    for value in quoted:
+        text = repr(value)
+        if len(text) > QUOTE_LIMIT and text in message:
+            message = message.replace(text, _quote(value))
+    return message
+
+
 def _rule_name(data: Any, index: int) -> str:
     rules = data.get("policies") if isinstance(data, Mapping) else None
     if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], Mapping):
         rule_id = rules[index].get("id")
         if isinstance(rule_id, str):
-            return f"rule {rule_id!r}"
+            return f"rule {_quote(rule_id)}"
     return f"rule {index + 1}"
+
+
+def _rule_prefix(data: Any, where: list[Any]) -> str:
+    """``rule 'id': `` for a place inside a rule, else nothing."""
+    if where[:1] == ["policies"] and len(where) > 1 and isinstance(where[1], int):
+        return f"{_rule_name(data, where[1])}: "
+    return ""
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in words, without quoting it."""
+    if value is None:
+        return "an empty file"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    return "a value of another kind"
+
+
+def _not_json(value: Any, where: list[Any]) -> Iterator[tuple[list[Any], str]]:
+    """Yield a problem for each value JSON does not have, anywhere in ``value``.
+
+    A rule compares the workflow's JSON form: a YAML date there is never equal to the
+    date string a workflow holds, and NaN is equal to nothing, so either would silently
+    change what a rule decides.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _not_json(item, [*where, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _not_json(item, [*where, index])
+    elif isinstance(value, dt.date):
+        # A datetime is a date too: both are YAML timestamps.
+        yield (
+            where,
+            f"{value.isoformat()} is read as a date, and a pack holds JSON data only: "
+            f"put it in quotes ('{value.isoformat()}') to compare it with a date field",
+        )
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield where, f"{value} is not a finite number, and a pack holds finite numbers only"
+    elif not (value is None or isinstance(value, str | bool | int | float)):
+        kind = type(value).__name__
+        yield where, f"this value ({kind}) is not JSON data, and a pack holds JSON data only"
+
+
+def _pattern_problem(error: Any) -> tuple[list[Any], str] | None:
+    """The place and message for a pattern RE2 refuses, from a metaschema error."""
+    if error.validator != "format" or not isinstance(error.cause, PatternError):
+        return None
+    at = list(error.absolute_path)
+    if at[-1:] == ["patternProperties"]:
+        at.append(error.instance)  # the pattern is the key
+    message = (
+        f"the pattern {_quote(error.instance)} cannot be used: {REASON} ({_cut(str(error.cause))})"
+    )
+    return at, message
+
+
+def _rule_problems(file: str, name: str, key: str, schema: Any) -> list[str]:
+    """Every problem with one schema of a rule; a malformed schema raises at once."""
+    bad = list(_local_refs_only(schema, ""))
+    if bad:
+        raise PolicyError(f"{file}: {name}: {_cut(key + bad[0])}")
+    problems: list[str] = []
+    for error in metaschema_validator().iter_errors(schema):
+        found = _pattern_problem(error)
+        if found is None:
+            where = _cut(pointer(list(error.absolute_path)))
+            raise PolicyError(
+                f"{file}: {name}: '{key}' is not a valid JSON Schema at {where or '/'}: "
+                f"{_shortened(error.message, error.instance)}"
+            )
+        at, message = found
+        problems.append(f"{name}: {_cut(key + pointer(at))}: {message}")
+    for unknown in unknown_fields(schema):
+        problems.append(f"{name}: {_cut(key + pointer(unknown.at))}: {unknown.message}")
+    return problems
 
 
 def load_pack(path: str | os.PathLike[str]) -> Pack:
@@ -220,23 +337,31 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
 
     :raises PolicyError: naming the file, the rule and the problem, for any invalid pack.
     """
-    import jsonschema
-
     file = os.fspath(path)
     try:
         parsed = read(file)
     except DocumentError as exc:
         raise PolicyError(f"{file}: the pack cannot be read: {exc.problems[0].message}") from None
     data = parsed.data
+    if not isinstance(data, dict):
+        # Never quote it: a path that names the wrong file must not print that file.
+        raise PolicyError(
+            f"{file}: invalid pack: the pack must be a mapping with pack, version and "
+            f"policies, not {_kind(data)}"
+        )
     problems = [f"{p.path or '/'}: {p.message}" for p in parsed.problems]
+    not_json = [
+        f"{_rule_prefix(data, where)}{_cut(pointer(where))}: {message}"
+        for where, message in _not_json(data, [])
+    ]
+    if not_json:
+        raise PolicyError(f"{file}: invalid pack: " + "; ".join([*problems, *not_json]))
     for error in sorted(_pack_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = list(error.absolute_path)
-        rule = (
-            f"{_rule_name(data, where[1])}: "
-            if where[:1] == ["policies"] and len(where) > 1 and isinstance(where[1], int)
-            else ""
+        problems.append(
+            f"{_rule_prefix(data, where)}{_cut(pointer(where)) or '/'}: "
+            f"{_shortened(error.message, error.instance)}"
         )
-        problems.append(f"{rule}{pointer(where) or '/'}: {error.message}")
     if problems:
         raise PolicyError(f"{file}: invalid pack: " + "; ".join(problems))
 
@@ -245,22 +370,13 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
     for index, rule in enumerate(data["policies"]):
         name = _rule_name(data, index)
         for key in ("when", "require"):
-            if key not in rule:
-                continue
-            bad = list(_local_refs_only(rule[key], ""))
-            if bad:
-                raise PolicyError(f"{file}: {name}: {key}{bad[0]}")
-            try:
-                jsonschema.Draft202012Validator.check_schema(rule[key])
-            except jsonschema.SchemaError as exc:
-                at = pointer(list(exc.absolute_path))
-                raise PolicyError(
-                    f"{file}: {name}: '{key}' is not a valid JSON Schema at {at or '/'}: "
-                    f"{exc.message}"
-                ) from None
+            if key in rule:
+                problems.extend(_rule_problems(file, name, key, rule[key]))
         if rule["id"] in seen:
             raise PolicyError(f"{file}: {name}: the id is used twice in this pack")
         seen.add(rule["id"])
+        if problems:
+            continue  # reported below, with the other rules' problems
         policies.append(
             Policy(
                 _Rule(rule["require"], rule.get("when"), rule["message"]),
@@ -276,6 +392,8 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
                 doc=rule.get("description") or rule["title"],
             )
         )
+    if problems:
+        raise PolicyError(f"{file}: " + "; ".join(problems))
     return Pack(data["pack"], str(data["version"]), file, policies, data.get("description", ""))
 
 
