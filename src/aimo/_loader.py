@@ -24,7 +24,7 @@ from aimo._files import FileProblem, expand_pattern, read_regular_file, resolve_
 from aimo._limits import DEFAULT_LIMITS, Limits
 from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
 from aimo._observed import resolve
-from aimo._source import SourceMap, pointer, set_source, source_of
+from aimo._source import SourceMap, escape, pointer, set_source, source_of
 
 __all__ = ["load", "read", "validate"]
 
@@ -172,15 +172,17 @@ def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parse
     return Parsed(data, source, problems)
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows; JSON has no NaN or infinity")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"{quote(text, 60)} is too large to be a number")
-    return value
+def _non_finite(value: Any, path: str) -> Iterator[str]:
+    """The JSON Pointer of every NaN or infinity in parsed JSON data."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, f"{path}/{escape(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, f"{path}/{index}")
 
 
 def _read_json(text: str, file: str, limits: Limits) -> Parsed:
@@ -195,12 +197,7 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
         return result
 
     try:
-        data = json.loads(
-            text,
-            object_pairs_hook=pairs,
-            parse_constant=_no_constant,
-            parse_float=_finite_float,
-        )
+        data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise DocumentError(
             [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
@@ -226,6 +223,19 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             Problem("", f"the key {quote(key)} is given twice; give each field once", file)
             for key in duplicates
         ]
+    # json reads NaN, Infinity and 1e400 as floats; JSON itself (RFC 8259) has no such
+    # numbers, and a NaN target would pass every comparison.
+    refused = [
+        Problem(
+            at,
+            "this is not a finite number; JSON has no NaN or infinity",
+            file,
+            *source.position(at),
+        )
+        for at in _non_finite(data, "")
+    ]
+    if refused:
+        raise DocumentError([*refused, *problems])
     return Parsed(data, source, problems)
 
 

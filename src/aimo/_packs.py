@@ -341,7 +341,11 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
     try:
         parsed = read(file)
     except DocumentError as exc:
-        raise PolicyError(f"{file}: the pack cannot be read: {exc.problems[0].message}") from None
+        first = exc.problems[0]
+        line = f"line {first.line}, " if first.line is not None else ""
+        raise PolicyError(
+            f"{file}: the pack cannot be read: {line}{first.path or '/'}: {first.message}"
+        ) from None
     data = parsed.data
     if not isinstance(data, dict):
         # Never quote it: a path that names the wrong file must not print that file.
