@@ -22,9 +22,11 @@ gap.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -60,6 +62,9 @@ GENESIS = "0" * 64
 #: The version of the record format, in every record as ``format``.
 FORMAT = 1
 HEAD_SUFFIX = ".head"
+#: More than a head file ever holds (one short line): anything longer is not a head.
+_HEAD_MAX_BYTES = 4096
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 EXIT_INTACT, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
 
@@ -163,10 +168,22 @@ def _read_at(fd: int, offset: int, length: int) -> bytes:
 
 
 def _read_head(path: Path) -> dict[str, Any] | None:
+    """The head file's content; None when there is none, {} when it is damaged."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # Without blocking: a FIFO planted as the head must not hang the writer or the check.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
     except FileNotFoundError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return {}  # a folder, a FIFO, a device: damaged, reported as such
+        data = _read_at(fd, 0, _HEAD_MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > _HEAD_MAX_BYTES:
+        return {}
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return {}  # damaged: reported as such, never a crash
     try:
@@ -492,9 +509,9 @@ def verify(path: str | os.PathLike[str]) -> VerifyResult:
     done: a large log takes little memory, and a write in progress is not reported as
     torn.
 
-    :raises OSError: when the log cannot be read.
+    :raises OSError: when the log cannot be read, or is not a regular file.
     """
-    with open(path, "rb") as handle:
+    with _open_log(path) as handle:
         # A consistent snapshot: the head and the size that goes with it, read while no
         # write is half done. Writers append only, so the bytes up to that size stay put
         # while we read them, and a long check does not hold up the pipeline.
@@ -507,6 +524,21 @@ def verify(path: str | os.PathLike[str]) -> VerifyResult:
             if sys.platform != "win32":
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         return _verify(os.fspath(path), _lines_upto(handle, size), head)
+
+
+def _open_log(path: str | os.PathLike[str]) -> BinaryIO:
+    # Without blocking, and only a regular file: a FIFO given as the log must not hang.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", os.fspath(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file", os.fspath(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _lines_upto(handle: BinaryIO, size: int) -> Iterator[bytes]:
