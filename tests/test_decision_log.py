@@ -145,7 +145,7 @@ def test_records_can_be_written_without_an_engine_hook(log_path: Path, engine: a
 def test_a_log_that_cannot_write_raises_from_evaluate(tmp_path: Path) -> None:
     # The path is a folder: no record can be written, and that must not pass unnoticed.
     engine = aimo.Engine(plugins=[DecisionLog(tmp_path)], entry_points=False)
-    with pytest.raises(aimo.PluginError):
+    with pytest.raises(DecisionLogError, match="cannot be opened for writing"):
         engine.evaluate(make(), today=TODAY)
 
 
@@ -328,35 +328,34 @@ def test_moving_both_files_aside_starts_a_new_log(log_path: Path, tmp_path: Path
 # -- interrupted writes -----------------------------------------------------------------------
 
 
-def test_a_torn_record_is_reported_and_the_next_write_recovers(log_path: Path) -> None:
+def test_a_torn_record_is_noted_and_the_next_write_removes_it(log_path: Path) -> None:
     fill(log_path, 3)
     intact = read(log_path)
     torn = canonical({**intact[-1], "seq": 4})[:57]
     with log_path.open("ab") as handle:
         handle.write(torn)  # a crash mid-write: no newline, and no head update
     result = verify(log_path)
-    assert (result.line, result.records) == (4, 3)
-    assert result.message == (
-        "the record is incomplete: the write was interrupted before it finished"
+    assert (result.ok, result.records, result.last_hash) == (True, 3, intact[-1]["hash"])
+    assert result.notes == (
+        "Line 4 is an unfinished write: its writer stopped before the record was complete "
+        "(a crash, a full disk or a file size limit). It is not part of the log, and the "
+        "next write removes it.",
     )
-    code, _, err = cli(log_path)
-    assert code == 1
-    assert "line 4: the record is incomplete" in err
+    code, out, _ = cli(log_path)
+    assert code == 0
+    assert "note: Line 4 is an unfinished write" in out
 
     fill(log_path, 2)
     raw = lines_of(log_path)
-    assert raw[3] == torn
-    after = [json.loads(line) for line in raw[4:]]
+    assert len(raw) == 5  # the torn line is gone: every line is a whole record
+    after = [json.loads(line) for line in raw[3:]]
     assert [r["seq"] for r in after] == [4, 5]
     assert after[0]["prev"] == intact[-1]["hash"]
     result = verify(log_path)
-    assert result.records == 5
-    assert [p.line for p in result.problems] == [4]
-    assert result.message is not None
-    assert "not a complete record" in result.message
+    assert (result.ok, result.records, result.notes) == (True, 5, ())
 
 
-def test_a_long_torn_tail_is_read_back_to_the_last_record(log_path: Path) -> None:
+def test_a_long_torn_tail_is_removed(log_path: Path) -> None:
     fill(log_path, 2)
     last = read(log_path)[-1]
     with log_path.open("ab") as handle:
@@ -364,7 +363,9 @@ def test_a_long_torn_tail_is_read_back_to_the_last_record(log_path: Path) -> Non
     fill(log_path, 1)
     record = json.loads(lines_of(log_path)[-1])
     assert (record["seq"], record["prev"]) == (3, last["hash"])
-    assert [p.line for p in verify(log_path).problems] == [3]
+    assert b"xxx" not in log_path.read_bytes()
+    result = verify(log_path)
+    assert (result.ok, result.records, result.notes) == (True, 3, ())
 
 
 def test_a_run_that_cannot_be_read_is_logged_without_its_digest(log_path: Path) -> None:
@@ -375,35 +376,30 @@ def test_a_run_that_cannot_be_read_is_logged_without_its_digest(log_path: Path) 
     assert "run" not in record
 
 
-def test_a_record_that_lost_only_its_newline_still_counts(log_path: Path) -> None:
-    fill(log_path, 2)
-    old = head_path(log_path).read_bytes()
-    fill(log_path, 1)
-    # The crash came after every byte but the newline, before the head was updated.
-    log_path.write_bytes(log_path.read_bytes()[:-1])
-    head_path(log_path).write_bytes(old)
-    result = verify(log_path)
-    assert (result.ok, result.records) == (True, 3)
-    assert "no newline" in result.notes[0]
-    fill(log_path, 1)
-    result = verify(log_path)
-    assert (result.ok, result.records, result.notes) == (True, 4, ())
-
-
-def test_a_head_one_write_behind_is_a_note_and_catches_up(log_path: Path) -> None:
+def test_a_record_the_head_does_not_name_is_a_note_and_the_next_write_drops_it(
+    log_path: Path,
+) -> None:
     fill(log_path, 2)
     old = head_path(log_path).read_bytes()
     fill(log_path, 1)
     head_path(log_path).write_bytes(old)  # the crash came between the record and the head
+    unacknowledged = read(log_path)[-1]
     result = verify(log_path)
-    assert result.ok
-    assert "one record behind" in result.notes[0]
+    assert (result.ok, result.records) == (True, 2)
+    assert result.last_hash == json.loads(old)["hash"]
+    assert result.notes == (
+        "Line 3 holds record 3, but its writer stopped before recording it in the head file "
+        "decisions.jsonl.head: it is not part of the log, and the next write removes it.",
+    )
     code, out, _ = cli(log_path)
     assert code == 0
-    assert "note:" in out
-    fill(log_path, 1)
+    assert "note: Line 3 holds record 3" in out
+    DecisionLog(log_path, caller="next").record(aimo.Engine(entry_points=False).evaluate(make()))
+    records = read(log_path)
+    assert [r["caller"] for r in records] == ["test", "test", "next"]
+    assert unacknowledged["hash"] not in {r["hash"] for r in records}
     result = verify(log_path)
-    assert (result.ok, result.records, result.notes) == (True, 4, ())
+    assert (result.ok, result.records, result.notes) == (True, 3, ())
 
 
 # -- concurrency ------------------------------------------------------------------------------

@@ -10,8 +10,13 @@ and hash of the last record written: a log that ends early no longer matches it.
 Writers serialise on an exclusive ``flock`` of the log file (between processes) and a
 lock per path (between threads), so concurrent appends neither interleave nor fork the
 chain; Windows has no ``flock``, so there only the threads of one process are serialised.
-A write torn by a crash leaves a last line without a newline; the next writer ends it and
-chains from the last complete record, and :func:`verify` reports the torn line.
+
+The head file is the commit point: a record counts once the head names it. An append that
+fails (a full disk, a file size limit, a head file that cannot be replaced) cuts the log
+back to the head's size before it raises, so a record is in the log and the head, or in
+neither. A writer killed mid-append can leave one unfinished write past the head (part of a
+line, or a whole record the head does not name yet) and a temporary head file; the next
+writer removes both, and :func:`verify` notes such a write rather than calling it a break.
 
 The chain proves the log was not altered since it was written unless whoever altered it
 also rewrote every later record and the head file. Keep a copy of the head's hash
@@ -22,17 +27,20 @@ gap.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
+import secrets
+import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, NoReturn, TextIO
 
 from aimo._errors import DecisionLogError
 from aimo._hooks import hookimpl
@@ -60,6 +68,9 @@ GENESIS = "0" * 64
 #: The version of the record format, in every record as ``format``.
 FORMAT = 1
 HEAD_SUFFIX = ".head"
+#: More than a head file ever holds (one short line): anything longer is not a head.
+_HEAD_MAX_BYTES = 4096
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 EXIT_INTACT, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
 
@@ -159,10 +170,22 @@ def _read_at(fd: int, offset: int, length: int) -> bytes:
 
 
 def _read_head(path: Path) -> dict[str, Any] | None:
+    """The head file's content; None when there is none, {} when it is damaged."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # Without blocking: a FIFO planted as the head must not hang the writer or the check.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
     except FileNotFoundError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return {}  # a folder, a FIFO, a device: damaged, reported as such
+        data = _read_at(fd, 0, _HEAD_MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > _HEAD_MAX_BYTES:
+        return {}
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return {}  # damaged: reported as such, never a crash
     try:
@@ -227,8 +250,11 @@ class DecisionLog:
     EU AI Act Art. 12 (logging, high-risk systems) and NIST AI RMF GOVERN 1.4 and
     MANAGE 4.1.
 
-    A record that cannot be written raises: a log that cannot write must not pass
-    unnoticed. So does appending to a log whose end was cut off, rather than covering it up.
+    A record that cannot be written raises :class:`DecisionLogError`: a log that cannot
+    write must not pass unnoticed. The failed append is taken back out of the log first, so
+    the log stays intact and recording works again once the cause is fixed. Appending to a
+    log whose end was cut off, or that something else appended to, raises too, rather than
+    covering it up.
 
     :param path: the JSON Lines file; it and ``PATH.head`` are created when missing.
     :param caller: who or what evaluates, e.g. ``"email-pipeline"`` (default: the program
@@ -254,6 +280,9 @@ class DecisionLog:
         self.fsync = fsync
         # Engines pass the same policy set to every verdict: digest it once per engine.
         self._policy_set: tuple[Sequence[PolicyRef], str] | None = None
+        # The temporary head files this log's writers create (and a killed one leaves).
+        self._temporary = re.compile(re.escape(self.head_path.name) + r"\.[0-9a-z_]{8,32}\.tmp")
+        self._swept = False
 
     def __repr__(self) -> str:
         return f"DecisionLog({os.fspath(self.path)!r})"
@@ -266,8 +295,12 @@ class DecisionLog:
     def record(self, verdict: Verdict, *, run: Any = None) -> dict[str, Any]:
         """Append one record for ``verdict`` (and the run it judged) and return it.
 
-        :raises DecisionLogError: when the log's end was cut off since the last write.
-        :raises OSError: when the log cannot be written.
+        :raises DecisionLogError: when the record cannot be written (a full disk, a file
+            size limit, a head file that cannot be replaced, any other system error): the
+            log is then as it was before, and the next record is written once the cause is
+            fixed. Also when the log was damaged since the last write (its end cut off, its
+            head file missing or damaged, records appended by something other than aimo),
+            so that appending would hide it.
         """
         entry = self._entry(verdict, run)
         return self._append(entry)
@@ -333,71 +366,204 @@ class DecisionLog:
                         return
                 finally:
                     _HELD_FDS.discard(fd)
-                    os.close(fd)  # also releases the flock
+                    # Also releases the flock. A failing close cannot undo a committed record.
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
 
     def _append(self, entry: dict[str, Any]) -> dict[str, Any]:
-        with self._locked() as fd:
-            size = os.fstat(fd).st_size
-            seq, prev, torn = self._tail(fd, size)
-            record = {**entry, "seq": seq + 1, "prev": prev}
-            record["hash"] = record_hash(record)
-            line = (canonical_json(record) + "\n").encode("utf-8", "surrogatepass")
-            if torn:
-                # End the torn line so that it stays one (reported) line of its own.
-                line = b"\n" + line
+        try:
+            with self._locked() as fd:
+                return self._append_locked(fd, entry)
+        except OSError as exc:  # opening or locking the log: nothing was written yet
+            raise self._error(
+                f"The decision log {os.fspath(self.path)!r} cannot be opened for writing",
+                exc,
+                "The decision was not recorded; the log is unchanged.",
+            ) from exc
+
+    def _append_locked(self, fd: int, entry: dict[str, Any]) -> dict[str, Any]:
+        seq, prev, size = self._committed(fd)
+        record = {**entry, "seq": seq + 1, "prev": prev}
+        record["hash"] = record_hash(record)
+        line = (canonical_json(record) + "\n").encode("utf-8", "surrogatepass")
+        try:
             _write_all(fd, line)
             if self.fsync:
                 os.fsync(fd)
+        except BaseException as exc:
+            self._take_back(
+                fd,
+                size,
+                record["hash"],
+                exc,
+                f"This decision could not be written to the decision log {os.fspath(self.path)!r}",
+            )
+        try:
             self._write_head(seq + 1, record["hash"], size + len(line))
+        except BaseException as exc:
+            self._take_back(
+                fd,
+                size,
+                record["hash"],
+                exc,
+                f"The head file {os.fspath(self.head_path)!r} of the decision log could not be "
+                "updated",
+            )
         return record
 
-    def _tail(self, fd: int, size: int) -> tuple[int, str, bool]:
-        """The last record's number and hash, and whether the last line is torn."""
-        head = _read_head(self.head_path)
+    def _take_back(
+        self, fd: int, size: int, record: str, exc: BaseException, failed: str
+    ) -> NoReturn:
+        """Undo a failed append by cutting the log back to ``size``, then raise: a
+        DecisionLogError for a system error, anything else as it is."""
+        head: dict[str, Any] | None = None
+        with contextlib.suppress(OSError):
+            head = _read_head(self.head_path)
+        if head is not None and head.get("hash") == record:
+            # Interrupted (by KeyboardInterrupt, say) just after the head was replaced: the
+            # record is committed, and cutting it would make the log look cut.
+            raise exc
+        try:
+            os.ftruncate(fd, size)
+        except OSError as left:
+            # What stays past the head is one unfinished write: the next writer removes it,
+            # and verify accepts it meanwhile.
+            if not isinstance(exc, OSError):
+                raise exc from None
+            raise self._error(
+                failed,
+                exc,
+                "The decision was not recorded. Taking its partial record back out of the "
+                f"log failed too ({_reason(left)}), but the log is still intact: the next "
+                "write removes it, and `aimo audit verify` accepts the log until then.",
+            ) from exc
+        if not isinstance(exc, OSError):
+            raise exc
+        raise self._error(
+            failed,
+            exc,
+            "The decision was not recorded; the log is intact, as it was before. "
+            "Recording works again once the cause is fixed.",
+        ) from exc
+
+    def _error(self, failed: str, exc: OSError, after: str) -> DecisionLogError:
+        return DecisionLogError(
+            f"{failed}: {_reason(exc)}. {after}",
+            path=os.fspath(self.path),
+            reason=_reason(exc),
+        )
+
+    def _committed(self, fd: int) -> tuple[int, str, int]:
+        """The last committed record's number and hash, and the log's size, once anything
+        an interrupted writer left behind is removed."""
+        try:
+            head = _read_head(self.head_path)
+            size = os.fstat(fd).st_size
+        except OSError as exc:
+            raise self._error(
+                f"The decision log {os.fspath(self.path)!r} or its head file cannot be read",
+                exc,
+                "The decision was not recorded; the log is unchanged.",
+            ) from exc
         if head is None:
             if size == 0:
+                self._sweep()
                 # Written before the first record, so that a crash right after it does not
                 # leave a log that looks as if its head file had been deleted.
-                self._write_head(0, GENESIS, 0)
-                return 0, GENESIS, False
+                try:
+                    self._write_head(0, GENESIS, 0)
+                except OSError as exc:
+                    raise self._error(
+                        f"The head file {os.fspath(self.head_path)!r} of the decision log "
+                        "cannot be created",
+                        exc,
+                        "The decision was not recorded; the log is unchanged.",
+                    ) from exc
+                return 0, GENESIS, 0
             raise DecisionLogError(
                 f"The decision log {os.fspath(self.path)!r} has records but no head file "
                 f"({self.head_path.name}), so records cut from its end could go unnoticed. "
-                "Check it with `aimo audit verify`, then move it aside to start a new log."
+                "Check it with `aimo audit verify`, then move it aside to start a new log.",
+                path=os.fspath(self.path),
             )
         if not _valid_head(head):
             raise DecisionLogError(
                 f"The head file {os.fspath(self.head_path)!r} of the decision log is damaged. "
                 "Check the log with `aimo audit verify`, then move both files aside to "
-                "start a new log."
+                "start a new log.",
+                path=os.fspath(self.path),
             )
-        if head["size"] == size:
-            return head["seq"], head["hash"], False
-        if size < head["size"]:
+        committed: int = head["size"]
+        if size < committed:
             raise DecisionLogError(
                 f"The decision log {os.fspath(self.path)!r} is shorter than when it was last "
-                f"written ({size} bytes, not {head['size']}): records were cut from its end. "
+                f"written ({size} bytes, not {committed}): records were cut from its end. "
                 "Check it with `aimo audit verify`, then move both files aside to start a "
-                "new log."
+                "new log.",
+                path=os.fspath(self.path),
             )
-        # The last write stopped before updating the head, or was torn: find the last
-        # complete record in the log itself.
-        seq, last, torn = _last_record(fd, size)
-        if seq < head["seq"]:
-            raise DecisionLogError(
-                f"The decision log {os.fspath(self.path)!r} ends at record {seq}, but record "
-                f"{head['seq']} was written: records were removed. Check it with "
-                "`aimo audit verify`, then move both files aside to start a new log."
-            )
-        return seq, last, torn
+        if size > committed:
+            try:
+                unfinished = _one_unfinished_write(fd, head, size)
+            except OSError as exc:
+                raise self._error(
+                    f"The decision log {os.fspath(self.path)!r} cannot be read",
+                    exc,
+                    "The decision was not recorded; the log is unchanged.",
+                ) from exc
+            if not unfinished:
+                raise DecisionLogError(
+                    f"The decision log {os.fspath(self.path)!r} goes on past record "
+                    f"{head['seq']}, the last one its head file names, by more than one "
+                    "unfinished write: records were appended by something other than aimo, "
+                    "or the head file was replaced with an older one. Check it with "
+                    "`aimo audit verify`, then move both files aside to start a new log.",
+                    path=os.fspath(self.path),
+                )
+            # A writer stopped before its head update, so its record() never returned:
+            # nothing acted on that record, and the head, the commit point, does not name
+            # it. Even a whole record that chains from the head is dropped, not kept: a live
+            # writer that fails at that point takes its record back out, and whether a
+            # record stays must not depend on how its writer stopped. Only records the head
+            # names were ever acknowledged, so none of those is lost.
+            try:
+                os.ftruncate(fd, committed)
+            except OSError as exc:
+                raise self._error(
+                    f"An unfinished write at the end of the decision log "
+                    f"{os.fspath(self.path)!r} could not be removed",
+                    exc,
+                    "The decision was not recorded; the log is unchanged.",
+                ) from exc
+            self._sweep()
+        elif not self._swept:
+            self._sweep()  # once per log object: files left before this process started
+        return int(head["seq"]), str(head["hash"]), committed
+
+    def _sweep(self) -> None:
+        """Remove the temporary head files that writers killed or failed mid-append left."""
+        # Only called under the exclusive lock: no writer is between creating its temporary
+        # file and renaming it, so every one still there is stale. Only regular files of a
+        # head's size: a file that merely shares the name pattern is not ours to delete.
+        self._swept = True
+        try:
+            with os.scandir(self.head_path.parent) as entries:
+                stale = [
+                    entry.path
+                    for entry in entries
+                    if self._temporary.fullmatch(entry.name)
+                    and entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_size <= _HEAD_MAX_BYTES
+                ]
+        except OSError:
+            return  # a leftover temporary file does no harm; the next sweep tries again
+        for name in stale:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
     def _write_head(self, seq: int, last: str, size: int) -> None:
         head = canonical_json({"format": FORMAT, "seq": seq, "hash": last, "size": size})
-        # A fresh, exclusively created temporary file: a symlink planted at a predictable
-        # name in a shared folder must not redirect the write.
-        fd, temporary = tempfile.mkstemp(
-            prefix=self.head_path.name + ".", suffix=".tmp", dir=self.head_path.parent
-        )
+        fd, temporary = self._create_temporary()
         try:
             try:
                 if hasattr(os, "fchmod"):
@@ -407,34 +573,74 @@ class DecisionLog:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            # Atomic: a reader sees the old head or the new one, never half of one.
+            # Atomic: a reader sees the old head or the new one, never half of one. This is
+            # the commit point of an append.
             os.replace(temporary, self.head_path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+        if self.fsync:
+            # The rename reaches the disk with the folder: without this a power cut could
+            # bring back the old head, and the next writer would drop an acknowledged record.
+            _sync_folder(self.head_path.parent)
+
+    def _create_temporary(self) -> tuple[int, str]:
+        # A fresh, exclusively created file (O_EXCL does not follow a symlink): a symlink
+        # planted at a predictable name in a shared folder must not redirect the write.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY | getattr(os, "O_NOFOLLOW", 0)
+        for _ in range(100):
+            name = os.path.join(
+                self.head_path.parent, f"{self.head_path.name}.{secrets.token_hex(8)}.tmp"
+            )
+            with contextlib.suppress(FileExistsError):
+                return os.open(name, flags, 0o600), name
+        raise FileExistsError(errno.EEXIST, "no free name for a temporary head file", name)
 
 
-def _last_record(fd: int, size: int) -> tuple[int, str, bool]:
-    """The number and hash of the last intact record, reading from the end, and whether the
-    log's last line lacks its newline."""
-    if size == 0:
-        return 0, GENESIS, False
-    torn = _read_at(fd, size - 1, 1) != b"\n"
-    chunk = 1 << 16
-    while True:
-        start = max(0, size - chunk)
-        lines = _read_at(fd, start, size - start).split(b"\n")
-        # The first piece may be the end of a longer line. The last piece is empty, or a
-        # torn line, or a whole record whose newline alone was lost: that one still counts.
-        complete = lines[1:] if start > 0 else lines
-        for raw in reversed(complete):
-            record, problem = _parse(raw)
-            if record is not None and problem is None:
-                return int(record["seq"]), str(record["hash"]), torn
-        if start == 0:
-            return 0, GENESIS, torn
-        chunk *= 4
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _sync_folder(folder: Path) -> None:
+    if sys.platform == "win32":
+        return  # folders cannot be opened, and NTFS journals renames
+    # Best effort: the head is already replaced, so the record is written; a folder that
+    # cannot be synced (some network file systems) only weakens power-cut durability.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _one_unfinished_write(fd: int, head: Mapping[str, Any], size: int) -> bool:
+    """Whether the bytes past the head's size are what one interrupted append leaves: part
+    of a line, or one whole record that chains from the head."""
+    start: int = head["size"]
+    tail = bytearray()
+    while start + len(tail) < size:
+        chunk = _read_at(fd, start + len(tail), min(1 << 16, size - start - len(tail)))
+        if not chunk:
+            return False  # shorter than fstat said: another program is changing it
+        newline = chunk.find(b"\n")
+        if newline != -1 and start + len(tail) + newline != size - 1:
+            return False  # a newline before the end: more than one line
+        tail += chunk
+    if not tail.endswith(b"\n"):
+        return True
+    return _next_record(bytes(tail[:-1]), head) is not None
+
+
+def _next_record(raw: bytes, head: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The record on a line, when it is intact and the one that follows the head's."""
+    record, problem = _parse(raw)
+    if record is None or problem is not None:
+        return None
+    if record["seq"] != head["seq"] + 1 or record["prev"] != head["hash"]:
+        return None
+    return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,23 +692,46 @@ def verify(path: str | os.PathLike[str]) -> VerifyResult:
     names. Reading goes on past a break, so that every break is listed, but the first is
     the one to look at. The log is read as a stream, as it stood when no write was half
     done: a large log takes little memory, and a write in progress is not reported as
-    torn.
+    torn. One unfinished write past the head (part of a line, or a whole record the head
+    does not name yet), which a writer stopped mid-append leaves and the next write
+    removes, is a note, not a break; it does not count among the records.
 
-    :raises OSError: when the log cannot be read.
+    :raises OSError: when the log cannot be read, or is not a regular file.
     """
-    with open(path, "rb") as handle:
+    with _open_log(path) as handle:
         # A consistent snapshot: the head and the size that goes with it, read while no
-        # write is half done. Writers append only, so the bytes up to that size stay put
-        # while we read them, and a long check does not hold up the pipeline.
-        if sys.platform != "win32":
+        # write is half done. Writers never change the bytes up to the head's size, so
+        # those stay put while we read them, and a long check does not hold up the
+        # pipeline. Past the head the next writer cuts an unfinished write away: then keep
+        # the lock until that tail has been read.
+        locked = sys.platform != "win32"
+        if locked:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
         try:
             head = _read_head(head_path(path))
             size = os.fstat(handle.fileno()).st_size
-        finally:
-            if sys.platform != "win32":
+            if locked and not (head is not None and _valid_head(head) and size > head["size"]):
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        return _verify(os.fspath(path), _lines_upto(handle, size), head)
+                locked = False
+            return _verify(os.fspath(path), _lines_upto(handle, size), head)
+        finally:
+            if locked:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _open_log(path: str | os.PathLike[str]) -> BinaryIO:
+    # Without blocking, and only a regular file: a FIFO given as the log must not hang.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", os.fspath(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file", os.fspath(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _lines_upto(handle: BinaryIO, size: int) -> Iterator[bytes]:
@@ -514,22 +743,25 @@ def _lines_upto(handle: BinaryIO, size: int) -> Iterator[bytes]:
         remaining -= len(line)
 
 
-def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> VerifyResult:
-    problems: list[LogProblem] = []
-    notes: list[str] = []
-    head_ok = head is not None and _valid_head(head)
-    head_seq: int = head["seq"] if head is not None and head_ok else -1
-    # Only two records matter to the head check; remember where they are, not every record.
-    watched: dict[int, tuple[int, str]] = {}
-    expected_seq, expected_prev = 1, GENESIS
-    records = number = 0
-    for line in lines:
-        number += 1
+class _Chain:
+    """The chain check, one line at a time."""
+
+    def __init__(self, head_seq: int) -> None:
+        self.head_seq = head_seq
+        self.problems: list[LogProblem] = []
+        self.notes: list[str] = []
+        # Only two records matter to the head check; remember where they are, not every
+        # record.
+        self.watched: dict[int, tuple[int, str]] = {}
+        self.expected_seq, self.expected_prev = 1, GENESIS
+        self.records = 0
+
+    def add(self, number: int, line: bytes) -> None:
         terminated = line.endswith(b"\n")
         raw = line[:-1] if terminated else line
         if not raw:
-            problems.append(LogProblem(number, "an empty line, which aimo never writes"))
-            continue
+            self.problems.append(LogProblem(number, "an empty line, which aimo never writes"))
+            return
         record, problem = _parse(raw)
         if record is None:
             if not terminated:
@@ -541,17 +773,17 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
                 )
             else:
                 message = "the line is not a decision record"
-            problems.append(LogProblem(number, message))
+            self.problems.append(LogProblem(number, message))
             # Writers chain past a torn line from the last complete record: so do we.
-            continue
+            return
         if not terminated and problem is None:
-            notes.append(
+            self.notes.append(
                 f"The last record (line {number}) has no newline: a write stopped just before "
                 "it; the record itself is intact and the next write ends the line."
             )
         seq, prev = int(record["seq"]), str(record["prev"])
         if problem == "hash":
-            problems.append(
+            self.problems.append(
                 LogProblem(
                     number,
                     f"record {seq} was changed after it was written: its content no longer "
@@ -559,33 +791,33 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
                 )
             )
         elif problem == "form":
-            problems.append(
+            self.problems.append(
                 LogProblem(
                     number,
                     f"record {seq} was changed after it was written: the line is not exactly "
                     "what aimo wrote",
                 )
             )
-        elif seq > expected_seq:
-            missing = seq - expected_seq
-            problems.append(
+        elif seq > self.expected_seq:
+            missing = seq - self.expected_seq
+            self.problems.append(
                 LogProblem(
                     number,
-                    f"expected record {expected_seq} but found record {seq}: "
+                    f"expected record {self.expected_seq} but found record {seq}: "
                     f"{missing} record{'s' if missing != 1 else ''} before this line "
                     f"{'were' if missing != 1 else 'was'} deleted or moved",
                 )
             )
-        elif seq < expected_seq:
-            problems.append(
+        elif seq < self.expected_seq:
+            self.problems.append(
                 LogProblem(
                     number,
-                    f"expected record {expected_seq} but found record {seq}: records were "
+                    f"expected record {self.expected_seq} but found record {seq}: records were "
                     "reordered or copied",
                 )
             )
-        elif prev != expected_prev:
-            problems.append(
+        elif prev != self.expected_prev:
+            self.problems.append(
                 LogProblem(
                     number,
                     f"record {seq} does not follow the record before it: that record was "
@@ -593,14 +825,64 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
                 )
             )
         else:
-            records += 1
+            self.records += 1
         # Pick the chain up again after any break, so that one deletion is one problem.
-        expected_seq, expected_prev = seq + 1, str(record["hash"])
-        if seq in (head_seq, head_seq + 2):
-            watched.setdefault(seq, (number, expected_prev))
-    last_seq, last_hash = expected_seq - 1, expected_prev
-    end = number + 1
+        self.expected_seq, self.expected_prev = seq + 1, str(record["hash"])
+        if seq in (self.head_seq, self.head_seq + 2):
+            self.watched.setdefault(seq, (number, self.expected_prev))
+
+
+def _unfinished_write(number: int, line: bytes, head: Mapping[str, Any], name: str) -> str | None:
+    """The note for the one line past the head, when it is what an interrupted append
+    leaves (the next write removes it); None when it is not."""
+    if not line.endswith(b"\n"):
+        return (
+            f"Line {number} is an unfinished write: its writer stopped before the record was "
+            "complete (a crash, a full disk or a file size limit). It is not part of the log, "
+            "and the next write removes it."
+        )
+    record = _next_record(line[:-1], head)
+    if record is None:
+        return None
+    return (
+        f"Line {number} holds record {record['seq']}, but its writer stopped before recording "
+        f"it in the head file {name}: it is not part of the log, and the next write removes it."
+    )
+
+
+def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> VerifyResult:
+    head_ok = head is not None and _valid_head(head)
+    head_seq: int = head["seq"] if head is not None and head_ok else -1
+    committed: int | None = head["size"] if head is not None and head_ok else None
     name = head_path(path).name
+    chain = _Chain(head_seq)
+    # The first line past the head's size is held back: if it is the last line, it may be
+    # one unfinished write, which is not part of the log; if more follow, it is checked
+    # like any other line.
+    held: tuple[int, bytes] | None = None
+    past = offset = number = 0
+    for line in lines:
+        number += 1
+        if committed is not None and offset >= committed:
+            past += 1
+        offset += len(line)
+        if past == 1:
+            held = (number, line)
+            continue
+        if held is not None:
+            chain.add(*held)
+            held = None
+        chain.add(number, line)
+    if held is not None:
+        assert head is not None
+        note = _unfinished_write(*held, head, name)
+        if note is None:
+            chain.add(*held)
+        else:
+            chain.notes.append(note)
+    problems, notes, watched = chain.problems, chain.notes, chain.watched
+    last_seq, last_hash = chain.expected_seq - 1, chain.expected_prev
+    end = number + 1
     if head is None:
         if number > 0:
             problems.append(
@@ -649,7 +931,7 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
     problems.sort(key=lambda p: p.line)
     return VerifyResult(
         path=path,
-        records=records,
+        records=chain.records,
         last_hash=last_hash,
         problems=tuple(problems),
         notes=tuple(notes),

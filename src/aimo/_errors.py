@@ -132,7 +132,19 @@ class PluginError(AimoError):
 
 
 class DecisionLogError(PluginError):
-    """The decision log could not record a verdict, or must not be appended to."""
+    """A decision was not recorded: the log could not be written, or it was damaged since the
+    last write and appending would hide that.
+
+    ``path`` is the log; ``reason`` is what the system said when a read or write failed
+    (``"No space left on device"``), or None when the log itself is damaged. A failed write
+    leaves the log as it was before it (``aimo audit verify`` accepts it), and recording
+    works again once the cause is fixed.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, reason: str | None = None) -> None:
+        super().__init__(message, plugin="aimo.DecisionLog")
+        self.path = path
+        self.reason = reason
 
 
 class PolicyViolation(AimoError):
