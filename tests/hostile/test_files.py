@@ -187,11 +187,18 @@ def test_the_command_line_never_waits_on_a_pipe(fifo: Path, tmp_path: Path) -> N
         ["score", fifo],
         ["policies", "--model", fifo],
         ["check", model],
+        ["audit", "verify", fifo],
     ):
         result = run_cli(*args, timeout=30)
         assert result.returncode == 2, (args, result.stderr)
-        assert "named pipe" in result.stderr
+        assert "named pipe" in result.stderr or "not a regular file" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_audit_verify_never_reads_a_device_without_end() -> None:
+    result = run_cli("audit", "verify", "/dev/zero", timeout=30)
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "/dev/null", "/dev/urandom", "/"])
