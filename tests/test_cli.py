@@ -146,14 +146,14 @@ def test_the_console_script_is_installed() -> None:
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from aimo import _cli
+    from aimo._cli import main, results
 
     def explode() -> None:
         raise OSError("the decision log disk is full")
 
-    monkeypatch.setattr(_cli, "default_engine", explode)
+    monkeypatch.setattr(results, "default_engine", explode)
     path = _workflow(tmp_path, "id: w\n")
-    assert _cli.main(["check", str(path)]) == 2
+    assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert err == "aimo: error: OSError: the decision log disk is full\n"
 

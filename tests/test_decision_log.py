@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 import aimo
+from aimo._cli.audit import verify_log
 from aimo._decision_log import (
     GENESIS,
     DecisionLog,
     DecisionLogError,
-    audit_verify_main,
     head_path,
     record_hash,
     verify,
@@ -66,7 +66,7 @@ def write_lines(path: Path, lines: list[bytes]) -> None:
 
 def cli(path: Path | str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = audit_verify_main(str(path), out, err)
+    code = verify_log(str(path), out, err)
     return code, out.getvalue(), err.getvalue()
 
 

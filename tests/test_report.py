@@ -12,7 +12,8 @@ from hypothesis import given
 
 import aimo
 from aimo import strategies
-from aimo._report import ModelReport, Report, build_report, render_markdown
+from aimo._cli.formats.markdown import render_markdown
+from aimo._report import ModelReport, Report, build_report
 from conftest import DELETE, NORTHWIND, ROOT, TODAY, aimo_cli, make
 
 ENGINE = aimo.Engine(entry_points=False)

@@ -40,7 +40,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, TextIO
+from typing import Any, BinaryIO, NoReturn
 
 from aimo._errors import DecisionLogError
 from aimo._hooks import hookimpl
@@ -59,7 +59,6 @@ __all__ = [
     "DecisionLogError",
     "LogProblem",
     "VerifyResult",
-    "audit_verify_main",
     "verify",
 ]
 
@@ -71,8 +70,6 @@ HEAD_SUFFIX = ".head"
 #: More than a head file ever holds (one short line): anything longer is not a head.
 _HEAD_MAX_BYTES = 4096
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
-
-EXIT_INTACT, EXIT_BROKEN, EXIT_UNREADABLE = 0, 1, 2
 
 
 def _sha256(text: str) -> str:
@@ -936,39 +933,3 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
         problems=tuple(problems),
         notes=tuple(notes),
     )
-
-
-def audit_verify_main(path: str, out: TextIO, err: TextIO) -> int:
-    """The body of ``aimo audit verify PATH``.
-
-    Exit 0 when the chain is intact, 1 naming the first broken line (``line N: ...``) on
-    ``err``, 2 when the log cannot be read.
-    """
-    try:
-        result = verify(path)
-    except OSError as exc:
-        err.write(f"aimo: cannot read the decision log {path}: {exc.strerror or exc}\n")
-        return EXIT_UNREADABLE
-    if result.ok:
-        out.write(
-            f"{path}: intact: {result.records} record{'s' if result.records != 1 else ''}, "
-            f"last hash {result.last_hash}\n"
-        )
-        for note in result.notes:
-            out.write(f"{path}: note: {note}\n")
-        return EXIT_INTACT
-    first = result.problems[0]
-    err.write(f"{path}: {first}\n")
-    before = first.line - 1
-    err.write(
-        f"{path}: the {before} line{'s' if before != 1 else ''} before it verify"
-        + (
-            f"; {len(result.problems) - 1} more problem(s) after it"
-            if len(result.problems) > 1
-            else ""
-        )
-        + "\n"
-    )
-    for problem in result.problems[1:]:
-        err.write(f"{path}: {problem}\n")
-    return EXIT_BROKEN

@@ -1,0 +1,60 @@
+"""``aimo check``: judge workflows and operating models, as CI and people need it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from aimo._cli import options
+from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
+from aimo._cli.formats import Format, check_json, choices, sarif, table
+from aimo._cli.results import CheckRun, judge, report_problems, write_out
+from aimo._dates import evaluation_date
+from aimo._verdict import Decision
+
+#: The formats of ``aimo check``; a new one is added here.
+FORMATS: dict[str, Format[CheckRun]] = choices([table.FORMAT, check_json.FORMAT, sarif.FORMAT])
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    options.paths(parser, "check")
+    parser.add_argument(
+        "--format",
+        choices=tuple(FORMATS),
+        default="table",
+        help="; ".join(f"{f.name}: {f.help}" for f in FORMATS.values()),
+    )
+    options.today(parser)
+    parser.add_argument(
+        "--fail-on",
+        choices=("deny", "warn"),
+        default="deny",
+        help="exit 1 on deny only (default), or on warn too",
+    )
+    options.reading(parser)
+
+
+def exit_code(run: CheckRun, fail_on: str) -> int:
+    """2 when any input could not be read (whatever was judged), else 1 on a deny (or a
+    warn with ``--fail-on warn``), else 0."""
+    if run.problems:
+        return EXIT_USAGE
+    failing = (Decision.DENY, Decision.WARN) if fail_on == "warn" else (Decision.DENY,)
+    return EXIT_DENY if run.decided(*failing) else EXIT_OK
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    run = judge(args, evaluation_date(args.today))
+    report_problems(run.problems, err)
+    write_out(out, lambda: FORMATS[args.format].write(run, out))
+    return exit_code(run, args.fail_on)
+
+
+COMMAND = Command(
+    name="check",
+    help="evaluate workflows and operating models",
+    description="Evaluate workflow files, operating-model files and folders of them. Exit 0 "
+    "when everything is allowed (or warns), 1 when anything is denied, 2 on bad input.",
+    arguments=_arguments,
+    run=_run,
+)

@@ -1,0 +1,92 @@
+"""``aimo policies``: every policy the engine knows, as configuration leaves it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from aimo._cli import options
+from aimo._cli.command import EXIT_OK, Command
+from aimo._cli.formats.table import columns
+from aimo._cli.results import write_out
+from aimo._engine import Engine, default_engine
+from aimo._errors import DocumentError, Problem
+from aimo._loader import load
+from aimo._models import OperatingModel
+
+Rows = list[dict[str, Any]]
+
+
+def _rows(engine: Engine) -> Rows:
+    return [
+        {
+            "id": policy.id,
+            "source": ref.source,
+            "version": ref.version,
+            "enforcement": engine.enforcement(policy.id).value,
+            "severity": policy.severity.value,
+            "applies_from": policy.applies_from.value,
+            "title": policy.title,
+        }
+        for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
+    ]
+
+
+def _table(rows: Rows) -> str:
+    header = ("ID", "SOURCE", "ENFORCEMENT", "SEVERITY", "FROM", "TITLE")
+    table: list[tuple[str, ...]] = [header]
+    for r in rows:
+        source = f"{r['source']} {r['version']}" if r["version"] else str(r["source"])
+        table.append(
+            (
+                str(r["id"]),
+                source,
+                str(r["enforcement"]),
+                str(r["severity"]),
+                str(r["applies_from"]),
+                str(r["title"]),
+            )
+        )
+    return "\n".join(columns(table)) + f"\n\n{len(rows)} policies\n"
+
+
+def _json(rows: Rows) -> str:
+    return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+FORMATS: dict[str, Callable[[Rows], str]] = {"table": _table, "json": _json}
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=tuple(FORMATS), default="table")
+    parser.add_argument(
+        "--model", metavar="PATH", help="apply this operating model's policy configuration"
+    )
+    options.reading(parser)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    engine = default_engine()
+    if args.model:
+        model = load(args.model, limits=options.limits(args), allow_outside=args.allow_outside)
+        if not isinstance(model, OperatingModel):
+            raise DocumentError(
+                [Problem("", "this file is a workflow, not an operating model", args.model)]
+            )
+        engine = engine.configured(model.policies, Path(args.model).parent)
+    rows = _rows(engine)
+    write_out(out, lambda: out.write(FORMATS[args.format](rows)))
+    return EXIT_OK
+
+
+COMMAND = Command(
+    name="policies",
+    help="list every policy the engine knows",
+    description="List every policy: id, source pack or plugin and its version, enforcement "
+    "after configuration, severity, the stage it applies from, title.",
+    arguments=_arguments,
+    run=_run,
+)
