@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aimo
-from aimo import _core_policies as core
+from aimo._policies import core
 
 HERE = Path(__file__).parent
 TODAY = dt.date(2026, 11, 27)

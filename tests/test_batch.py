@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import aimo
-from aimo._packs import load_pack
+from aimo._policies.packs import load_pack
 from conftest import TODAY, make
 
 

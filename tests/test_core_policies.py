@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo import _core_policies, _run_policies
 from aimo._observed import jsonable, resolve
+from aimo._policies import core as _core_policies
+from aimo._policies import run as _run_policies
 from conftest import DELETE, findings_of, make
 
 PERSONAL_BOUNDARY = {"allowed": ["public", "internal", "personal"]}

@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo._cli.audit import verify_log
-from aimo._decision_log import (
+from aimo._audit.log import (
     GENESIS,
     DecisionLog,
     DecisionLogError,
@@ -29,6 +28,7 @@ from aimo._decision_log import (
     record_hash,
     verify,
 )
+from aimo._cli.audit import verify_log
 from aimo._run import Run
 from aimo._version import __version__
 from conftest import TODAY, make
@@ -437,7 +437,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
 
     import aimo
-    from aimo._decision_log import DecisionLog
+    from aimo._audit.log import DecisionLog
     from aimo._run import Run
 
     log, folder, name, count = sys.argv[1:5]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo._decision_log import DecisionLog, DecisionLogError, head_path, verify
+from aimo._audit.log import DecisionLog, DecisionLogError, head_path, verify
 from conftest import TODAY, aimo_cli, make
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
@@ -69,7 +69,7 @@ LIMITED = textwrap.dedent(
     import datetime as dt, json, resource, sys
 
     import aimo
-    from aimo._decision_log import DecisionLog, DecisionLogError
+    from aimo._audit.log import DecisionLog, DecisionLogError
 
     log_path, workflow, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
     engine = aimo.Engine(entry_points=False)
@@ -184,7 +184,7 @@ NOT_A_FILE = textwrap.dedent(
     import datetime as dt, json, sys
 
     import aimo
-    from aimo._decision_log import DecisionLog, DecisionLogError, verify
+    from aimo._audit.log import DecisionLog, DecisionLogError, verify
 
     log_path, workflow = sys.argv[1:3]
     engine = aimo.Engine(entry_points=False)

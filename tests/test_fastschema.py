@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from aimo import strategies
-from aimo._fastschema import Fallback, compile_schema, json_equal
 from aimo._models import Workflow
-from aimo._patterns import rule_validator
+from aimo._policies.fastschema import Fallback, compile_schema, json_equal
+from aimo._policies.patterns import rule_validator
 
 json_values = st.recursive(
     st.none()

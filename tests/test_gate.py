@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo._decision_log import DecisionLog
-from aimo._gate import Gate, governed
+from aimo._audit.log import DecisionLog
 from aimo._run import Approval, Run
+from aimo._runtime.gate import Gate, governed
 from conftest import TODAY, make
 
 GA4 = "ga4_weekly_export"

@@ -10,8 +10,8 @@ import pydantic
 import pytest
 
 import aimo
-from aimo._packs import load_pack
-from aimo._rulefields import unknown_fields
+from aimo._policies.packs import load_pack
+from aimo._policies.rulefields import unknown_fields
 from conftest import ROOT, TODAY, findings_of, make
 
 

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aimo
-from aimo._packs import load_pack
-from aimo._patterns import REASON, rule_validator
+from aimo._policies.packs import load_pack
+from aimo._policies.patterns import REASON, rule_validator
 from conftest import TODAY, findings_of, make
 
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 import aimo
-from aimo._packs import PACK_SCHEMA, load_pack
+from aimo._policies.packs import PACK_SCHEMA, load_pack
 from conftest import DELETE, TODAY, findings_of, make
 
 ACME = """\

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aimo._phrases import FoldedText
+from aimo._policies.phrases import FoldedText
 from test_run_policies import CYRILLIC, GREEK, full_width, mathematical_bold
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"

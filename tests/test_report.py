@@ -13,7 +13,7 @@ from hypothesis import given
 import aimo
 from aimo import strategies
 from aimo._cli.formats.markdown import render_markdown
-from aimo._report import ModelReport, Report, build_report
+from aimo._review.report import ModelReport, Report, build_report
 from conftest import DELETE, NORTHWIND, ROOT, TODAY, aimo_cli, make
 
 ENGINE = aimo.Engine(entry_points=False)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import aimo
+from aimo._policies.run import POLICIES
 from aimo._run import Approval, Run
-from aimo._run_policies import POLICIES
 from conftest import DELETE, TODAY, findings_of, make
 
 AT = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)

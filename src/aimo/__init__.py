@@ -11,14 +11,7 @@ Evaluate a workflow against the operating model's policies::
 """
 
 from aimo import hookspecs
-from aimo._advice import (
-    InfrastructureAdvice,
-    InfrastructureFactor,
-    UseCaseScore,
-    recommend_infrastructure,
-    score_use_case,
-)
-from aimo._decision_log import DecisionLog
+from aimo._audit.log import DecisionLog
 from aimo._engine import Engine, evaluate, evaluate_model
 from aimo._engine import evaluate_many_default as evaluate_many
 from aimo._errors import (
@@ -31,7 +24,6 @@ from aimo._errors import (
     PolicyViolation,
     Problem,
 )
-from aimo._gate import Gate, governed
 from aimo._hooks import hookimpl
 from aimo._limits import Limits
 from aimo._loader import load
@@ -66,9 +58,17 @@ from aimo._models import (
     Waiver,
     Workflow,
 )
-from aimo._packs import Pack, load_pack
+from aimo._policies.packs import Pack, load_pack
 from aimo._policy import Context, NotApplicable, Policy, Violation, policy
+from aimo._review.advice import (
+    InfrastructureAdvice,
+    InfrastructureFactor,
+    UseCaseScore,
+    recommend_infrastructure,
+    score_use_case,
+)
 from aimo._run import Approval, Run
+from aimo._runtime.gate import Gate, governed
 from aimo._source import Location
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Severity, Verdict
 from aimo._version import __version__

@@ -13,7 +13,7 @@ from typing import Any
 
 import pluggy
 
-from aimo import _core_policies, _run_policies, hookspecs
+from aimo import hookspecs
 from aimo._batch import evaluate_many
 from aimo._config import coerce_config, merge_configs, resolve_pack_paths
 from aimo._dates import evaluation_date
@@ -23,7 +23,6 @@ from aimo._limits import DEFAULT_LIMITS, Limits
 from aimo._loader import load, validate
 from aimo._models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
 from aimo._observed import jsonable, resolve
-from aimo._packs import Pack, builtin_pack_paths, load_pack
 from aimo._plugins import (
     ENTRY_POINT_GROUP,
     picklable_plugin,
@@ -31,6 +30,9 @@ from aimo._plugins import (
     plugin_version,
     rebuild_engine,
 )
+from aimo._policies import core as _core_policies
+from aimo._policies import run as _run_policies
+from aimo._policies.packs import Pack, builtin_pack_paths, load_pack
 from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
 from aimo._source import Location, SourceMap, source_of
 from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built

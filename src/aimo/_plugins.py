@@ -14,7 +14,7 @@ import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from aimo._packs import Pack, load_pack
+from aimo._policies.packs import Pack, load_pack
 
 if TYPE_CHECKING:
     from aimo._engine import Engine

@@ -21,7 +21,7 @@ from aimo._files import inside
 from aimo._loader import load
 from aimo._models import OperatingModel, Workflow
 from aimo._printable import printable
-from aimo._report import Report, build_report
+from aimo._review.report import Report, build_report
 from aimo._source import source_of
 from aimo._verdict import Decision, Verdict
 

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from aimo._cli.command import EXIT_OK, Command
 from aimo._models import OperatingModel, Workflow
-from aimo._packs import PACK_SCHEMA
+from aimo._policies.packs import PACK_SCHEMA
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

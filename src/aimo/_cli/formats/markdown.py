@@ -10,7 +10,7 @@ from aimo._cli.formats import Format
 from aimo._cli.results import ReportRun
 from aimo._models import ReviewOutcome
 from aimo._printable import printable
-from aimo._report import (
+from aimo._review.report import (
     DECISION_QUESTIONS,
     Candidate,
     ModelReport,

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aimo._patterns import compile_pattern
+from aimo._policies.patterns import compile_pattern
 
 Check = Callable[[Any], bool]
 
@@ -119,7 +119,7 @@ def json_equal(a: Any, b: Any) -> bool:
 def compile_schema(schema: Any) -> Check | None:
     """A fast validity check for ``schema``, or None when it uses unsupported keywords.
 
-    A pattern RE2 cannot compile (a :class:`~aimo._patterns.PatternError`, a ValueError)
+    A pattern RE2 cannot compile (a :class:`~aimo._policies.patterns.PatternError`, a ValueError)
     makes it None too; loading a pack refuses such patterns before this is asked.
     """
     try:

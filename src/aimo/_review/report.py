@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from aimo._advice import score_use_case
-from aimo._core_policies import next_review_due
 from aimo._dates import shift
 from aimo._models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
+from aimo._policies.core import next_review_due
 from aimo._policy import Context
+from aimo._review.advice import score_use_case
 from aimo._verdict import Decision, Verdict
 from aimo._waivers import waiver_problems
 

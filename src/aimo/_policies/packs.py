@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aimo._errors import DocumentError, PolicyError
-from aimo._fastschema import Fallback, compile_schema
 from aimo._hooks import hookimpl
 from aimo._loader import read
 from aimo._models import Workflow
-from aimo._patterns import REASON, PatternError, metaschema_validator, rule_validator
+from aimo._policies.fastschema import Fallback, compile_schema
+from aimo._policies.patterns import REASON, PatternError, metaschema_validator, rule_validator
+from aimo._policies.rulefields import unknown_fields
 from aimo._policy import Context, NotApplicable, Policy, Violation
-from aimo._rulefields import unknown_fields
 from aimo._source import pointer
 
 if TYPE_CHECKING:
@@ -407,6 +407,12 @@ def builtin_pack_paths() -> list[Path]:
     In a wheel they live in ``aimo/policies``; in a source checkout, in the top-level
     ``policies`` folder.
     """
-    shipped = Path(str(resources.files("aimo"))) / "policies"
-    folder = shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "policies"
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    package = Path(str(resources.files("aimo")))
+    for folder in (package / "policies", package.parents[1] / "policies"):
+        if folder.is_dir():
+            return sorted(folder.glob("*.yaml"))
+    # Never silently: a marketing pack that is on by default must not vanish unnoticed.
+    raise PolicyError(
+        f"aimo's shipped policy packs are missing (looked in {package / 'policies'}); "
+        "reinstall aimo"
+    )
