@@ -20,14 +20,9 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo._audit.log import (
-    GENESIS,
-    DecisionLog,
-    DecisionLogError,
-    head_path,
-    record_hash,
-    verify,
-)
+from aimo._audit.log import DecisionLog, DecisionLogError
+from aimo._audit.records import GENESIS, head_path, record_hash
+from aimo._audit.verify import verify
 from aimo._cli.audit import verify_log
 from aimo._run import Run
 from aimo._version import __version__

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo._audit.log import DecisionLog, DecisionLogError, head_path, verify
+from aimo._audit.log import DecisionLog, DecisionLogError
+from aimo._audit.records import head_path
+from aimo._audit.verify import verify
 from conftest import TODAY, aimo_cli, make
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
@@ -184,7 +186,8 @@ NOT_A_FILE = textwrap.dedent(
     import datetime as dt, json, sys
 
     import aimo
-    from aimo._audit.log import DecisionLog, DecisionLogError, verify
+    from aimo._audit.log import DecisionLog, DecisionLogError
+    from aimo._audit.verify import verify
 
     log_path, workflow = sys.argv[1:3]
     engine = aimo.Engine(entry_points=False)

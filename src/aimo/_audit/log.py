@@ -28,20 +28,30 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
-import json
 import os
 import re
 import secrets
-import stat
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, NoReturn
 
+from aimo._audit.records import (
+    FORMAT,
+    GENESIS,
+    HEAD_MAX_BYTES,
+    O_BINARY,
+    head_path,
+    next_record,
+    policy_set_digest,
+    read_at,
+    read_head,
+    record_hash,
+    valid_head,
+)
+from aimo._audit.verify import VerifyResult, verify
 from aimo._errors import DecisionLogError
 from aimo._hooks import hookimpl
 from aimo._models import Workflow
@@ -53,42 +63,7 @@ from aimo._version import __version__
 if sys.platform != "win32":
     import fcntl
 
-__all__ = [
-    "GENESIS",
-    "DecisionLog",
-    "DecisionLogError",
-    "LogProblem",
-    "VerifyResult",
-    "verify",
-]
-
-#: The ``prev`` of the first record.
-GENESIS = "0" * 64
-#: The version of the record format, in every record as ``format``.
-FORMAT = 1
-HEAD_SUFFIX = ".head"
-#: More than a head file ever holds (one short line): anything longer is not a head.
-_HEAD_MAX_BYTES = 4096
-_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def record_hash(record: Mapping[str, Any]) -> str:
-    """The sha256 (hex) of a record's canonical JSON without its ``hash``."""
-    return _sha256(canonical_json({k: v for k, v in record.items() if k != "hash"}))
-
-
-def head_path(path: str | os.PathLike[str]) -> Path:
-    """Where the head file of the log at ``path`` lives."""
-    return Path(os.fspath(path) + HEAD_SUFFIX)
-
-
-def policy_set_digest(policy_set: Sequence[PolicyRef]) -> str:
-    """sha256 (hex) of the policy set: every id, with its source and version, in order."""
-    return _sha256(canonical_json([[p.id, p.source, p.version] for p in policy_set]))
+__all__ = ["DecisionLog", "DecisionLogError"]
 
 
 def _default_caller() -> str:
@@ -151,87 +126,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _read_at(fd: int, offset: int, length: int) -> bytes:
-    # Not os.pread, which Windows lacks; writes are O_APPEND, so moving the offset is safe.
-    os.lseek(fd, offset, os.SEEK_SET)
-    chunks = []
-    while length > 0:
-        chunk = os.read(fd, length)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        length -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_head(path: Path) -> dict[str, Any] | None:
-    """The head file's content; None when there is none, {} when it is damaged."""
-    try:
-        # Without blocking: a FIFO planted as the head must not hang the writer or the check.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
-    except FileNotFoundError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return {}  # a folder, a FIFO, a device: damaged, reported as such
-        data = _read_at(fd, 0, _HEAD_MAX_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > _HEAD_MAX_BYTES:
-        return {}
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return {}  # damaged: reported as such, never a crash
-    try:
-        head = json.loads(text)
-    except (ValueError, RecursionError):
-        return {}
-    return head if isinstance(head, dict) else {}
-
-
-def _valid_head(head: Mapping[str, Any]) -> bool:
-    seq, size, last = head.get("seq"), head.get("size"), head.get("hash")
-    return (
-        isinstance(seq, int)
-        and not isinstance(seq, bool)
-        and seq >= 0
-        and isinstance(size, int)
-        and size >= 0
-        and isinstance(last, str)
-        and _is_hash(last)
-    )
-
-
-def _is_hash(value: Any) -> bool:
-    return (
-        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
-    )
-
-
-def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """A line as a record whose hash verifies, or None and what is wrong with it."""
-    try:
-        record = json.loads(raw.decode("utf-8", "surrogatepass"))
-    except ValueError:
-        return None, "incomplete"
-    except RecursionError:
-        return None, "not a record"  # nested past the parser's limit: not ours
-    if (
-        not isinstance(record, dict)
-        or not isinstance(record.get("seq"), int)
-        or isinstance(record.get("seq"), bool)
-        or not _is_hash(record.get("prev"))
-        or not _is_hash(record.get("hash"))
-    ):
-        return None, "not a record"
-    if record_hash(record) != record["hash"]:
-        return record, "hash"
-    if canonical_json(record).encode("utf-8", "surrogatepass") != raw:
-        return record, "form"
-    return record, None
 
 
 class DecisionLog:
@@ -415,7 +309,7 @@ class DecisionLog:
         DecisionLogError for a system error, anything else as it is."""
         head: dict[str, Any] | None = None
         with contextlib.suppress(OSError):
-            head = _read_head(self.head_path)
+            head = read_head(self.head_path)
         if head is not None and head.get("hash") == record:
             # Interrupted (by KeyboardInterrupt, say) just after the head was replaced: the
             # record is committed, and cutting it would make the log look cut.
@@ -454,7 +348,7 @@ class DecisionLog:
         """The last committed record's number and hash, and the log's size, once anything
         an interrupted writer left behind is removed."""
         try:
-            head = _read_head(self.head_path)
+            head = read_head(self.head_path)
             size = os.fstat(fd).st_size
         except OSError as exc:
             raise self._error(
@@ -483,7 +377,7 @@ class DecisionLog:
                 "Check it with `aimo audit verify`, then move it aside to start a new log.",
                 path=os.fspath(self.path),
             )
-        if not _valid_head(head):
+        if not valid_head(head):
             raise DecisionLogError(
                 f"The head file {os.fspath(self.head_path)!r} of the decision log is damaged. "
                 "Check the log with `aimo audit verify`, then move both files aside to "
@@ -550,7 +444,7 @@ class DecisionLog:
                     for entry in entries
                     if self._temporary.fullmatch(entry.name)
                     and entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_size <= _HEAD_MAX_BYTES
+                    and entry.stat(follow_symlinks=False).st_size <= HEAD_MAX_BYTES
                 ]
         except OSError:
             return  # a leftover temporary file does no harm; the next sweep tries again
@@ -585,7 +479,7 @@ class DecisionLog:
     def _create_temporary(self) -> tuple[int, str]:
         # A fresh, exclusively created file (O_EXCL does not follow a symlink): a symlink
         # planted at a predictable name in a shared folder must not redirect the write.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY | getattr(os, "O_NOFOLLOW", 0)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY | getattr(os, "O_NOFOLLOW", 0)
         for _ in range(100):
             name = os.path.join(
                 self.head_path.parent, f"{self.head_path.name}.{secrets.token_hex(8)}.tmp"
@@ -618,7 +512,7 @@ def _one_unfinished_write(fd: int, head: Mapping[str, Any], size: int) -> bool:
     start: int = head["size"]
     tail = bytearray()
     while start + len(tail) < size:
-        chunk = _read_at(fd, start + len(tail), min(1 << 16, size - start - len(tail)))
+        chunk = read_at(fd, start + len(tail), min(1 << 16, size - start - len(tail)))
         if not chunk:
             return False  # shorter than fstat said: another program is changing it
         newline = chunk.find(b"\n")
@@ -627,309 +521,4 @@ def _one_unfinished_write(fd: int, head: Mapping[str, Any], size: int) -> bool:
         tail += chunk
     if not tail.endswith(b"\n"):
         return True
-    return _next_record(bytes(tail[:-1]), head) is not None
-
-
-def _next_record(raw: bytes, head: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The record on a line, when it is intact and the one that follows the head's."""
-    record, problem = _parse(raw)
-    if record is None or problem is not None:
-        return None
-    if record["seq"] != head["seq"] + 1 or record["prev"] != head["hash"]:
-        return None
-    return record
-
-
-@dataclass(frozen=True, slots=True)
-class LogProblem:
-    """One break in a decision log: the 1-based line and what broke."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyResult:
-    """What :func:`verify` found.
-
-    ``records`` counts the records that verify; ``problems`` lists every break, first line
-    first; ``notes`` are observations that are not breaks (a head file one write behind).
-    """
-
-    path: str
-    records: int
-    last_hash: str
-    problems: tuple[LogProblem, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """Whether the chain is intact."""
-        return not self.problems
-
-    @property
-    def line(self) -> int | None:
-        """The first broken line, or None when intact."""
-        return self.problems[0].line if self.problems else None
-
-    @property
-    def message(self) -> str | None:
-        """What broke at the first broken line, or None when intact."""
-        return self.problems[0].message if self.problems else None
-
-
-def verify(path: str | os.PathLike[str]) -> VerifyResult:
-    """Check a decision log's chain and its head file.
-
-    Every line must be a record whose hash matches its content and whose ``prev`` and
-    ``seq`` follow the record before it; the log must end at the record its head file
-    names. Reading goes on past a break, so that every break is listed, but the first is
-    the one to look at. The log is read as a stream, as it stood when no write was half
-    done: a large log takes little memory, and a write in progress is not reported as
-    torn. One unfinished write past the head (part of a line, or a whole record the head
-    does not name yet), which a writer stopped mid-append leaves and the next write
-    removes, is a note, not a break; it does not count among the records.
-
-    :raises OSError: when the log cannot be read, or is not a regular file.
-    """
-    with _open_log(path) as handle:
-        # A consistent snapshot: the head and the size that goes with it, read while no
-        # write is half done. Writers never change the bytes up to the head's size, so
-        # those stay put while we read them, and a long check does not hold up the
-        # pipeline. Past the head the next writer cuts an unfinished write away: then keep
-        # the lock until that tail has been read.
-        locked = sys.platform != "win32"
-        if locked:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
-        try:
-            head = _read_head(head_path(path))
-            size = os.fstat(handle.fileno()).st_size
-            if locked and not (head is not None and _valid_head(head) and size > head["size"]):
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-                locked = False
-            return _verify(os.fspath(path), _lines_upto(handle, size), head)
-        finally:
-            if locked:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _open_log(path: str | os.PathLike[str]) -> BinaryIO:
-    # Without blocking, and only a regular file: a FIFO given as the log must not hang.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "it is a folder", os.fspath(path))
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "it is not a regular file", os.fspath(path))
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _lines_upto(handle: BinaryIO, size: int) -> Iterator[bytes]:
-    remaining = size
-    for line in handle:
-        if remaining <= 0:
-            return
-        yield line[:remaining]
-        remaining -= len(line)
-
-
-class _Chain:
-    """The chain check, one line at a time."""
-
-    def __init__(self, head_seq: int) -> None:
-        self.head_seq = head_seq
-        self.problems: list[LogProblem] = []
-        self.notes: list[str] = []
-        # Only two records matter to the head check; remember where they are, not every
-        # record.
-        self.watched: dict[int, tuple[int, str]] = {}
-        self.expected_seq, self.expected_prev = 1, GENESIS
-        self.records = 0
-
-    def add(self, number: int, line: bytes) -> None:
-        terminated = line.endswith(b"\n")
-        raw = line[:-1] if terminated else line
-        if not raw:
-            self.problems.append(LogProblem(number, "an empty line, which aimo never writes"))
-            return
-        record, problem = _parse(raw)
-        if record is None:
-            if not terminated:
-                message = "the record is incomplete: the write was interrupted before it finished"
-            elif problem == "incomplete":
-                message = (
-                    "the line is not a complete record: a write was interrupted (and a later "
-                    "write ended the line), or the line was edited"
-                )
-            else:
-                message = "the line is not a decision record"
-            self.problems.append(LogProblem(number, message))
-            # Writers chain past a torn line from the last complete record: so do we.
-            return
-        if not terminated and problem is None:
-            self.notes.append(
-                f"The last record (line {number}) has no newline: a write stopped just before "
-                "it; the record itself is intact and the next write ends the line."
-            )
-        seq, prev = int(record["seq"]), str(record["prev"])
-        if problem == "hash":
-            self.problems.append(
-                LogProblem(
-                    number,
-                    f"record {seq} was changed after it was written: its content no longer "
-                    "matches its hash",
-                )
-            )
-        elif problem == "form":
-            self.problems.append(
-                LogProblem(
-                    number,
-                    f"record {seq} was changed after it was written: the line is not exactly "
-                    "what aimo wrote",
-                )
-            )
-        elif seq > self.expected_seq:
-            missing = seq - self.expected_seq
-            self.problems.append(
-                LogProblem(
-                    number,
-                    f"expected record {self.expected_seq} but found record {seq}: "
-                    f"{missing} record{'s' if missing != 1 else ''} before this line "
-                    f"{'were' if missing != 1 else 'was'} deleted or moved",
-                )
-            )
-        elif seq < self.expected_seq:
-            self.problems.append(
-                LogProblem(
-                    number,
-                    f"expected record {self.expected_seq} but found record {seq}: records were "
-                    "reordered or copied",
-                )
-            )
-        elif prev != self.expected_prev:
-            self.problems.append(
-                LogProblem(
-                    number,
-                    f"record {seq} does not follow the record before it: that record was "
-                    "replaced or rewritten",
-                )
-            )
-        else:
-            self.records += 1
-        # Pick the chain up again after any break, so that one deletion is one problem.
-        self.expected_seq, self.expected_prev = seq + 1, str(record["hash"])
-        if seq in (self.head_seq, self.head_seq + 2):
-            self.watched.setdefault(seq, (number, self.expected_prev))
-
-
-def _unfinished_write(number: int, line: bytes, head: Mapping[str, Any], name: str) -> str | None:
-    """The note for the one line past the head, when it is what an interrupted append
-    leaves (the next write removes it); None when it is not."""
-    if not line.endswith(b"\n"):
-        return (
-            f"Line {number} is an unfinished write: its writer stopped before the record was "
-            "complete (a crash, a full disk or a file size limit). It is not part of the log, "
-            "and the next write removes it."
-        )
-    record = _next_record(line[:-1], head)
-    if record is None:
-        return None
-    return (
-        f"Line {number} holds record {record['seq']}, but its writer stopped before recording "
-        f"it in the head file {name}: it is not part of the log, and the next write removes it."
-    )
-
-
-def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> VerifyResult:
-    head_ok = head is not None and _valid_head(head)
-    head_seq: int = head["seq"] if head is not None and head_ok else -1
-    committed: int | None = head["size"] if head is not None and head_ok else None
-    name = head_path(path).name
-    chain = _Chain(head_seq)
-    # The first line past the head's size is held back: if it is the last line, it may be
-    # one unfinished write, which is not part of the log; if more follow, it is checked
-    # like any other line.
-    held: tuple[int, bytes] | None = None
-    past = offset = number = 0
-    for line in lines:
-        number += 1
-        if committed is not None and offset >= committed:
-            past += 1
-        offset += len(line)
-        if past == 1:
-            held = (number, line)
-            continue
-        if held is not None:
-            chain.add(*held)
-            held = None
-        chain.add(number, line)
-    if held is not None:
-        assert head is not None
-        note = _unfinished_write(*held, head, name)
-        if note is None:
-            chain.add(*held)
-        else:
-            chain.notes.append(note)
-    problems, notes, watched = chain.problems, chain.notes, chain.watched
-    last_seq, last_hash = chain.expected_seq - 1, chain.expected_prev
-    end = number + 1
-    if head is None:
-        if number > 0:
-            problems.append(
-                LogProblem(
-                    end,
-                    f"the head file {name} is missing, so records deleted from the end of the "
-                    "log cannot be ruled out",
-                )
-            )
-    elif not head_ok:
-        problems.append(LogProblem(end, f"the head file {name} is damaged"))
-    elif head_seq > last_seq:
-        gone = head_seq - last_seq
-        problems.append(
-            LogProblem(
-                end,
-                f"the log ends at record {last_seq}, but {head_seq} records were written: "
-                f"the last {gone} record{'s were' if gone != 1 else ' was'} deleted",
-            )
-        )
-    elif head_seq > 0 and watched.get(head_seq, (end, ""))[1] != head["hash"]:
-        problems.append(
-            LogProblem(
-                watched.get(head_seq, (end, ""))[0],
-                f"record {head_seq} is not the one that was written: it does not match "
-                "the hash in the head file",
-            )
-        )
-    elif head_seq + 1 == last_seq:
-        notes.append(
-            "The head file is one record behind: the last write was interrupted after its "
-            "record was written; the next write brings the head up to date."
-        )
-    elif head_seq + 1 < last_seq:
-        # Each write updates the head, so an interrupted one leaves it one record behind,
-        # never more: more means records were added past it, or an old head was restored.
-        extra = head_seq + 2
-        problems.append(
-            LogProblem(
-                watched.get(extra, (end, ""))[0],
-                f"record {extra} was added after the head file was last updated at record "
-                f"{head_seq}: records were appended by something other than aimo, or "
-                "the head file was replaced with an older one",
-            )
-        )
-    problems.sort(key=lambda p: p.line)
-    return VerifyResult(
-        path=path,
-        records=chain.records,
-        last_hash=last_hash,
-        problems=tuple(problems),
-        notes=tuple(notes),
-    )
+    return next_record(bytes(tail[:-1]), head) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from aimo._audit.log import verify
+from aimo._audit.verify import verify
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
 from aimo._printable import printable
 
