@@ -22,7 +22,15 @@ from pydantic import BaseModel, ValidationError
 from aimo._errors import ConfigError, DocumentError, NotADocument, Problem, quote
 from aimo._files import FileProblem, expand_pattern, read_regular_file, resolve_inside
 from aimo._limits import DEFAULT_LIMITS, Limits
-from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
+from aimo._models import (
+    MAX_DIGITS,
+    X_FIELD,
+    OperatingModel,
+    PolicyConfig,
+    Workflow,
+    unknown_field_message,
+    writable,
+)
 from aimo._observed import resolve
 from aimo._source import SourceMap, pointer, set_source, source_of
 
@@ -35,6 +43,13 @@ PLAIN_DATA = (
     "an 'x-' field holds plain data: text, numbers, true/false, null, lists and mappings "
     "with text keys"
 )
+
+TOO_DEEP = (
+    "this value nests too deeply, or holds itself, to be checked: an 'x-' field holds "
+    "plain data a few levels deep"
+)
+#: pydantic's errors for a value that nests deeper than it validates, or holds itself.
+_TOO_DEEP = frozenset({"recursion_loop", "recursion_depth_exceeded"})
 
 # Fields only an operating model has; a workflow is told by its `id`.
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
@@ -98,6 +113,7 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
             problems.setdefault(path + "\0" + message, Problem(path, message, file, line, column))
 
         x_fields: set[tuple[int | str, ...]] = set()
+        too_deep: set[tuple[int | str, ...]] = set()
         for error in exc.errors(include_url=False):
             loc = error["loc"]
             x_field = _x_field(loc)
@@ -105,9 +121,15 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
             if x_field is not None and pattern != X_FIELD:
                 # One problem per x- field, not one per alternative of the plain-data union.
                 x_fields.add(x_field)
+                if error["type"] in _TOO_DEEP:
+                    too_deep.add(x_field)
             else:
                 add(loc, _message(cls, error))
         for x_field in sorted(x_fields, key=str):
+            if x_field in too_deep:
+                # Walking such a value to explain it would recurse as deep as it does.
+                add(x_field, TOO_DEEP)
+                continue
             found = list(_not_plain(resolve(data, pointer(x_field)), x_field))
             for loc, message in found or [(x_field, PLAIN_DATA)]:
                 add(loc, message)
@@ -122,6 +144,8 @@ def _not_plain(
         yield loc, _date_message(value)
     elif isinstance(value, float) and not math.isfinite(value):
         yield loc, f"{value} is not a finite number; JSON has no NaN or infinity"
+    elif type(value) is int and not writable(value):
+        yield loc, f"this number has more than {MAX_DIGITS:,} digits; the most is {MAX_DIGITS:,}"
     elif isinstance(value, set | frozenset):
         yield loc, "a set has no order, so it is not allowed here: use a list"
     elif isinstance(value, bytes | bytearray):

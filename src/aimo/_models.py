@@ -172,6 +172,29 @@ def _sequence(value: Any) -> Any:
     raise _custom_error("list_type", "expected a list")
 
 
+#: The most digits a whole number may have: as many as Python reads or writes as text, the
+#: bound YAML and JSON files are held to. A longer one could not be written into a verdict's
+#: digest or any JSON output.
+MAX_DIGITS = 4_300
+_TOO_LONG: int = 10**MAX_DIGITS
+
+
+def writable(value: int) -> bool:
+    """Whether a whole number has at most :data:`MAX_DIGITS` digits."""
+    return -_TOO_LONG < value < _TOO_LONG
+
+
+def _writable(value: int) -> int:
+    if writable(value):
+        return value
+    raise _custom_error("int_too_long", f"a number has at most {MAX_DIGITS:,} digits")
+
+
+#: Refuses a whole number too long to write, after pydantic reads it. Bounds (Field) must
+#: come before it in an Annotated, or pydantic leaves them out of the published JSON Schema.
+WRITABLE = AfterValidator(_writable)
+
+
 T = TypeVar("T")
 #: A list in the document, held as a tuple so that no policy can change it.
 Seq = Annotated[tuple[T, ...], BeforeValidator(_sequence)]
@@ -191,7 +214,7 @@ else:
         Union[  # noqa: UP007 (a recursive alias needs the spelled-out Union)
             Annotated[str, Strict()],
             Annotated[bool, Strict()],
-            Annotated[int, Strict()],
+            Annotated[int, Strict(), AfterValidator(_writable)],
             Annotated[float, Strict(), AllowInfNan(False)],
             Annotated[list["_Plain"], Strict(), AfterValidator(FrozenList)],
             Annotated[dict[str, "_Plain"], Strict(), AfterValidator(FrozenDict)],
@@ -318,7 +341,7 @@ class Input(_Document):
 class OutputChecks(_Document):
     """Machine-checkable parts of the output standard, used by the run-time gate."""
 
-    max_length: Annotated[int, Field(ge=1)] | None = None
+    max_length: Annotated[int, Field(ge=1), WRITABLE] | None = None
     required_phrases: Seq[Text] = ()
     banned_phrases: Seq[Text] = ()
     disclosure: Text | None = None
@@ -429,7 +452,7 @@ class TierRule(_Document):
     """The review a consequence requires."""
 
     review_tier: ReviewTier
-    approvals: Annotated[int, Field(ge=0)] = 0
+    approvals: Annotated[int, Field(ge=0), WRITABLE] = 0
     approver_roles: Seq[Text] = ()
 
 
