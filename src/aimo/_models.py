@@ -190,9 +190,25 @@ def _writable(value: int) -> int:
     raise _custom_error("int_too_long", f"a number has at most {MAX_DIGITS:,} digits")
 
 
-#: Refuses a whole number too long to write, after pydantic reads it. Bounds (Field) must
-#: come before it in an Annotated, or pydantic leaves them out of the published JSON Schema.
+def _number(value: Any) -> Any:
+    """A number is written as a number. YAML reads `yes` as true, and pydantic would take
+    true for 1: `approvals: yes` would mean one approval. Text is not a number either, as
+    the published schema says, however much it looks like one."""
+    if isinstance(value, bool):
+        raise _custom_error("number_type", "expected a number, not true or false")
+    if isinstance(value, str | bytes | bytearray):
+        raise _custom_error("number_type", "expected a number, not text")
+    return value
+
+
+# A number field is a float or an int with these validators; its bounds (Field) must come
+# first in the Annotated, or pydantic leaves them out of the published JSON Schema.
+#: Refuses true, false and text before pydantic would turn them into numbers.
+NUMBER = BeforeValidator(_number)
+#: Refuses a whole number too long to write, after pydantic reads it.
 WRITABLE = AfterValidator(_writable)
+#: A number field with no bounds (spec 5.1: a document holds finite numbers).
+Number = Annotated[float, NUMBER]
 
 
 T = TypeVar("T")
@@ -301,7 +317,7 @@ class SuccessMeasure(_Document):
 
     description: Text | None = None
     metric: Text | None = None
-    target: float | None = None
+    target: Number | None = None
     higher_is_better: Flag = True
 
 
@@ -341,7 +357,7 @@ class Input(_Document):
 class OutputChecks(_Document):
     """Machine-checkable parts of the output standard, used by the run-time gate."""
 
-    max_length: Annotated[int, Field(ge=1), WRITABLE] | None = None
+    max_length: Annotated[int, Field(ge=1), NUMBER, WRITABLE] | None = None
     required_phrases: Seq[Text] = ()
     banned_phrases: Seq[Text] = ()
     disclosure: Text | None = None
@@ -360,7 +376,7 @@ class Escalation(_Document):
 
     contacts: Seq[Person] = ()
     steps: Seq[Text] = ()
-    response_hours: Annotated[float, Field(gt=0)] | None = None
+    response_hours: Annotated[float, Field(gt=0), NUMBER] | None = None
 
 
 class Infrastructure(_Document):
@@ -388,7 +404,7 @@ class ReviewEntry(_Document):
     """One periodic review: the measured value and what was decided."""
 
     date: Day
-    value: float | None = None
+    value: Number | None = None
     outcome: ReviewOutcome | None = None
     notes: Text | None = None
 
@@ -396,7 +412,7 @@ class ReviewEntry(_Document):
 class Review(_Document):
     """The review cadence and its history (seed: "Monitor, Review, and Retire")."""
 
-    cadence_days: Annotated[int, Field(ge=1, le=3660)] | None = None
+    cadence_days: Annotated[int, Field(ge=1, le=3660), NUMBER, WRITABLE] | None = None
     last_reviewed: Day | None = None
     history: Seq[ReviewEntry] = ()
 
@@ -452,7 +468,7 @@ class TierRule(_Document):
     """The review a consequence requires."""
 
     review_tier: ReviewTier
-    approvals: Annotated[int, Field(ge=0), WRITABLE] = 0
+    approvals: Annotated[int, Field(ge=0), NUMBER, WRITABLE] = 0
     approver_roles: Seq[Text] = ()
 
 
@@ -483,7 +499,7 @@ class Decisions(_Document):
 class Selection(_Document):
     """How use cases are selected."""
 
-    min_score: Annotated[int, Field(ge=0, le=9)] = 6
+    min_score: Annotated[int, Field(ge=0, le=9), NUMBER, WRITABLE] = 6
 
 
 EnforcementLevel = Literal["advisory", "mandatory", "hard_mandatory"]
