@@ -1,0 +1,91 @@
+"""What reading a hostile file may cost (spec 5.1)."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import aimo
+from conftest import ROOT
+from hostile.support import write
+
+# -- cost ------------------------------------------------------------------------------------
+
+
+def _long_keys(key_length: int, values: int, levels: int = 1) -> str:
+    """Keys of ``key_length`` characters, ``levels`` deep, over a list of ``values`` numbers.
+
+    Each value's path repeats every key above it: without a bound, the cost of the paths
+    is the product of the two, not the size of the file.
+    """
+    text = "id: w\n"
+    for level in range(levels):
+        indent = "  " * level
+        text += f"{indent}? x-{'k' * key_length}\n{indent}:\n"
+    indent = "  " * levels
+    return text + indent + "[" + ",".join(["0"] * values) + "]\n"
+
+
+def _in_bounded_memory(path: Path, megabytes: int = 1_500) -> subprocess.CompletedProcess[str]:
+    """Load ``path`` in a child process that may use at most ``megabytes`` of memory."""
+    code = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({megabytes} << 20, {megabytes} << 20))\n"
+        "import aimo\n"
+        "try:\n"
+        "    aimo.load(sys.argv[1])\n"
+        "except aimo.DocumentError as exc:\n"
+        "    print(exc)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs an address-space limit")
+@pytest.mark.parametrize(
+    ("key_length", "values", "levels"),
+    [(1_000_000, 20_000, 1), (1_000, 20_000, 60), (200_000, 2_000, 5)],
+    ids=["one long key", "a deep chain of keys", "several long keys"],
+)
+def test_long_keys_over_many_values_cost_what_their_file_does(
+    tmp_path: Path, key_length: int, values: int, levels: int
+) -> None:
+    # A 1 MB file took a minute and 20 GB of memory to read: each of its 20,000 values was
+    # given a path repeating the million-character key above it.
+    path = write(tmp_path / "w.yaml", _long_keys(key_length, values, levels))
+    assert path.stat().st_size < 2_000_000
+    result = _in_bounded_memory(path)
+    assert result.returncode == 0, result.stderr[-2_000:]
+    assert "max_document_bytes" in result.stdout
+
+
+def test_many_values_under_ordinary_keys_still_load(tmp_path: Path) -> None:
+    path = write(tmp_path / "w.yaml", _long_keys(100, 150_000, 3))
+    assert isinstance(aimo.load(path), aimo.Workflow)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+@pytest.mark.parametrize("levels", [300, 600, 990])
+def test_nesting_deeper_than_python_recurses_is_a_document_error(
+    tmp_path: Path, levels: int, suffix: str
+) -> None:
+    # With max_depth raised, a YAML file of 600 nested mappings raised RecursionError.
+    if suffix == ".json":
+        text = '{"id": "w", "x-a": ' + '{"a": ' * levels + "1" + "}" * levels + "}"
+    else:
+        text = "id: w\nx-a: " + "{a: " * levels + "1" + "}" * levels + "\n"
+    path = write(tmp_path / f"w{suffix}", text)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(path, limits=aimo.Limits(max_depth=100_000))
+    [problem] = caught.value.problems
+    assert "deep" in problem.message
