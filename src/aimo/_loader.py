@@ -234,10 +234,13 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
         ) from None
     except ValueError as exc:
-        # Our own refusals, and json's limits, such as integers of more than 4,300 digits.
-        raise DocumentError(
-            [Problem("", f"this JSON cannot be read: {quote(str(exc))}", file)]
-        ) from None
+        # Our own refusals, and json's limits, such as integers of more than 4,300 digits;
+        # they quote a number, which only a document may have quoted.
+        reason = f": {quote(str(exc))}" if _is_object(text) else ""
+        raise DocumentError([Problem("", f"this JSON cannot be read{reason}", file)]) from None
+    if not isinstance(data, dict):
+        # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
+        return Parsed(type(data)() if data is not None else None, SourceMap(file), [])
     from aimo import _yamlsource
 
     try:
@@ -251,6 +254,11 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             for key in duplicates
         ]
     return Parsed(data, source, problems)
+
+
+def _is_object(text: str) -> bool:
+    """Whether a JSON text is an object (a mapping), from its first character."""
+    return text.lstrip(" \t\r\n").startswith("{")
 
 
 def is_model(data: Any) -> bool:

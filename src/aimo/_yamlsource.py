@@ -6,6 +6,9 @@ Only JSON's data model gets through (spec 5.1): mappings with text keys, lists, 
 finite numbers, true/false and null, plus dates written ``2026-11-27`` (the models decide
 which fields take a date). Sets, ordered maps, pairs, binary, date-times, merge keys and
 every custom or language tag are refused at their path, before anything is built from them.
+A document that is not a mapping is not looked into at all: no error may quote a file that
+is not a document (a model can name any file in its folder).
+
 The walk keeps the path of every value, so the total length of those paths is bounded too:
 a few long keys above many values cost far more than the file's size.
 
@@ -272,11 +275,15 @@ def _compose(text: str, file: str, limits: Limits) -> tuple[yaml.Node | None, _W
     finally:
         loader.dispose()
     walk = _Walk(file, limits)
-    if node is not None:
+    # Only a mapping is a document. Anything else is not looked into: its problems would
+    # quote its keys, tags and values, and it may be a secret file a model named.
+    if isinstance(node, yaml.MappingNode):
         try:
             walk.walk(node, "", 0)
         except RecursionError:
             raise DocumentError([_too_deep(file)]) from None
+    elif node is not None:
+        walk.positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if walk.refused:
         raise DocumentError([*walk.refused, *walk.problems])
     return node, walk
@@ -284,6 +291,22 @@ def _compose(text: str, file: str, limits: Limits) -> tuple[yaml.Node | None, _W
 
 def _too_deep(file: str) -> Problem:
     return Problem("", "the document nests too deeply to be read; nest it less deeply", file)
+
+
+#: What a document that is not a mapping stands for: its kind, for the error that says it
+#: is not a mapping, and nothing of its content.
+_STAND_INS: dict[str, Any] = {
+    _TAG + "int": 0,
+    _TAG + "float": 0.0,
+    _TAG + "bool": False,
+    _TAG + "null": None,
+}
+
+
+def _stand_in(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.SequenceNode):
+        return []
+    return _STAND_INS.get(node.tag, "")
 
 
 def _construct(node: yaml.Node, file: str) -> Any:
@@ -343,7 +366,12 @@ def parse(text: str, file: str, limits: Limits) -> tuple[Any, SourceMap, list[Pr
     """
     try:
         node, walk = _compose(text, file, limits)
-        data = None if node is None else _construct(node, file)
+        if node is None:
+            data = None
+        elif isinstance(node, yaml.MappingNode):
+            data = _construct(node, file)
+        else:
+            data = _stand_in(node)
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc, file)]) from None
     except RecursionError:

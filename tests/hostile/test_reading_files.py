@@ -1,4 +1,4 @@
-"""What reading a hostile file may cost (spec 5.1)."""
+"""What reading a hostile file may cost, and what its errors may quote (spec 5.1)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import aimo
-from conftest import ROOT
-from hostile.support import write
+from conftest import ROOT, TODAY
+from hostile.support import run_cli, write
 
 # -- cost ------------------------------------------------------------------------------------
 
@@ -89,3 +89,55 @@ def test_nesting_deeper_than_python_recurses_is_a_document_error(
         aimo.load(path, limits=aimo.Limits(max_depth=100_000))
     [problem] = caught.value.problems
     assert "deep" in problem.message
+
+
+# -- what errors quote -----------------------------------------------------------------------
+
+#: What a file a model should never have named holds; no error may repeat it.
+CONTENT = "hunter2-do-not-repeat"
+
+NOT_MAPPINGS = {
+    "keys given twice in a list": f"- {{{CONTENT}: a, {CONTENT}: b}}\n",
+    "a custom tag": f"!{CONTENT} x\n",
+    "a custom tag in a list": f"- !{CONTENT} x\n",
+    "an integer tag": f"!!int {CONTENT}\n",
+    "a float tag": f"!!float {CONTENT}\n",
+    "a bool tag": f"!!bool {CONTENT}\n",
+    "a date and time": f"- !!timestamp {CONTENT}\n",
+    "a merge key in a list": f"- {{<<: {{a: 1}}, {CONTENT}: 1}}\n",
+    "an undefined alias": f"- *{CONTENT}\n",
+    "a long number": f"- {'1' * 5_000}\n- {CONTENT}\n",
+    "text": f"{CONTENT}\n",
+    "a list of text": f"- {CONTENT}\n- token: 1\n",
+}
+JSON_NOT_MAPPINGS = {
+    "json keys given twice": f'[{{"{CONTENT}": 1, "{CONTENT}": 2}}]',
+    "json text": f'"{CONTENT}"',
+    "json list": f'["{CONTENT}", 1e999]',
+    "json number": "1e999",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix"),
+    [
+        *((t, ".yaml") for t in NOT_MAPPINGS.values()),
+        *((t, ".json") for t in JSON_NOT_MAPPINGS.values()),
+    ],
+    ids=[*NOT_MAPPINGS, *JSON_NOT_MAPPINGS],
+)
+def test_an_error_never_quotes_a_file_that_is_not_a_mapping(
+    tmp_path: Path, text: str, suffix: str
+) -> None:
+    # A model that names a secret file (a key, a token list) must not echo it into CI logs.
+    secret = write(tmp_path / f"secret{suffix}", text)
+    model = write(tmp_path / "model.yaml", f"aimo: 1\nworkflow_files: [secret{suffix}]\n")
+    for path in (secret, model):
+        with pytest.raises(aimo.DocumentError) as caught:
+            aimo.load(path)
+        for problem in caught.value.problems:
+            assert CONTENT not in str(problem), problem
+            assert "1e999" not in str(problem), problem
+    result = run_cli("check", secret, model, "--today", TODAY.isoformat())
+    assert result.returncode == 2
+    assert CONTENT not in result.stderr + result.stdout
