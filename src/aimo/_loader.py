@@ -261,6 +261,24 @@ def _is_object(text: str) -> bool:
     return text.lstrip(" \t\r\n").startswith("{")
 
 
+#: The fields of a policy pack (spec 4.5); it may also have x- fields.
+_PACK_KEYS = frozenset({"pack", "version", "description", "policies"})
+
+
+def is_pack(data: Any) -> bool:
+    """Whether parsed data is a policy pack: its fields, and nothing a document has.
+
+    The command passes over the packs it finds in a folder, so a workflow or model that
+    gains a `pack` field must not pass for one and go unjudged.
+    """
+    return (
+        isinstance(data, dict)
+        and "pack" in data
+        and "policies" in data
+        and all(key in _PACK_KEYS or str(key).startswith("x-") for key in data)
+    )
+
+
 def is_model(data: Any) -> bool:
     """Whether parsed data is an operating model rather than a workflow, by its content."""
     if not isinstance(data, dict):
@@ -322,7 +340,7 @@ def load(
     limits = DEFAULT_LIMITS if limits is None else limits
     parsed = read(path, limits)
     problems = list(parsed.problems)
-    if isinstance(parsed.data, dict) and "pack" in parsed.data and "policies" in parsed.data:
+    if is_pack(parsed.data):
         raise NotADocument(
             [
                 Problem(

@@ -1,4 +1,5 @@
-"""What reading a hostile file may cost, and what its errors may quote (spec 5.1)."""
+"""What reading a hostile file may cost, what its errors may quote, and what a file may
+pretend to be (spec 5.1)."""
 
 from __future__ import annotations
 
@@ -141,3 +142,50 @@ def test_an_error_never_quotes_a_file_that_is_not_a_mapping(
     result = run_cli("check", secret, model, "--today", TODAY.isoformat())
     assert result.returncode == 2
     assert CONTENT not in result.stderr + result.stdout
+
+
+# -- what a file may pretend to be -----------------------------------------------------------
+
+DENIED = "id: w\nstage: pilot\n"
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "pack: x\npolicies: []\n",
+        "pack: x\nversion: '1'\npolicies: []\n",
+        "pack: x\npolicies: [{id: a, title: b, require: {}, message: c}]\n",
+    ],
+)
+def test_a_workflow_dressed_as_a_pack_is_still_judged(tmp_path: Path, disguise: str) -> None:
+    # The command skips the packs it finds in a folder; a denied workflow that gained the
+    # fields `pack` and `policies` was skipped with them, and the check passed.
+    folder = tmp_path / "workflows"
+    write(folder / "w.yaml", DENIED + disguise)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(folder / "w.yaml")
+    messages = [p.message for p in caught.value.problems]
+    assert any("unknown field 'pack'" in m for m in messages), messages
+    result = run_cli("check", folder, "--today", TODAY.isoformat())
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_a_model_dressed_as_a_pack_is_still_judged(tmp_path: Path) -> None:
+    folder = tmp_path / "models"
+    write(folder / "m.yaml", "aimo: 1\nworkflows: [{id: w, stage: pilot}]\npack: x\npolicies: []\n")
+    result = run_cli("check", folder, "--today", TODAY.isoformat())
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_a_real_pack_in_a_folder_is_still_passed_over(tmp_path: Path) -> None:
+    folder = tmp_path / "checked"
+    write(
+        folder / "pack.yaml",
+        "pack: brand\nversion: '1'\ndescription: d\nx-owner: me\npolicies:\n"
+        "  - {id: brand-x, title: X, message: m, require: {required: [name]}}\n",
+    )
+    write(folder / "w.yaml", DENIED)
+    result = run_cli("check", folder, "--today", TODAY.isoformat())
+    assert result.returncode == 1, result.stderr
+    with pytest.raises(aimo.DocumentError, match="policy pack"):
+        aimo.load(folder / "pack.yaml")
