@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -127,18 +128,47 @@ TIER_RANK: dict[ReviewTier, int] = {
     ReviewTier.HEAVY: 2,
 }
 
-# Strict: text is text, never bytes (YAML's !!binary) nor a number read as text.
-Slug = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-Email = Annotated[str, Strict(), StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Text = Annotated[str, Strict(), StringConstraints(min_length=1)]
-Pointer = Annotated[str, Strict(), StringConstraints(pattern=r"^(/.*)?$")]
-#: A checklist tick or a yes/no fact: true or false, never the text "no".
-Flag = Annotated[bool, Strict()]
+#: Characters an email address never holds: controls, and format characters that do not
+#: show (zero-width space, soft hyphen, bidirectional marks, byte order mark).
+_UNSEEN = frozenset({"Cc", "Cf", "Co", "Zs", "Zl", "Zp"})
+
+
+def _plain_email(value: str) -> str:
+    """An email address is compared to find one person in two roles (the owner reviewing
+    or approving their own work): one that reads like another, but differs by a character
+    that does not show or a letter in another form, would pass for someone else."""
+    if value.isascii() and value.isprintable():
+        return value
+    if any(unicodedata.category(char) in _UNSEEN for char in value):
+        raise _custom_error(
+            "email_form", "an email address cannot hold invisible or control characters"
+        )
+    if unicodedata.normalize("NFKC", value) != value:
+        raise _custom_error(
+            "email_form",
+            "an email address is written in ordinary letters, not full-width, decomposed or "
+            "other compatibility forms",
+        )
+    return value
 
 
 def _custom_error(kind: str, message: str) -> PydanticCustomError:
     # Without a context the message is not treated as a template, so braces are safe.
     return PydanticCustomError(kind, message)
+
+
+# Strict: text is text, never bytes (YAML's !!binary) nor a number read as text.
+Slug = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Email = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(_plain_email),
+]
+Text = Annotated[str, Strict(), StringConstraints(min_length=1)]
+Pointer = Annotated[str, Strict(), StringConstraints(pattern=r"^(/.*)?$")]
+#: A checklist tick or a yes/no fact: true or false, never the text "no".
+Flag = Annotated[bool, Strict()]
 
 
 #: The only form a date takes in a document: ISO 8601 year-month-day.
