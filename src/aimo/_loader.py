@@ -32,7 +32,7 @@ from aimo._models import (
     writable,
 )
 from aimo._observed import resolve
-from aimo._source import SourceMap, pointer, set_source, source_of
+from aimo._source import SourceMap, escape, pointer, set_source, source_of
 
 __all__ = ["load", "read", "validate"]
 
@@ -196,19 +196,19 @@ def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parse
     return Parsed(data, source, problems)
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows; JSON has no NaN or infinity")
+class _Refused:
+    """A number JSON's grammar allows and a document may not hold: kept in place of the
+    value while parsing, so that the problem can name where it stands."""
 
+    __slots__ = ("message",)
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"{quote(text, 60)} is too large to be a number")
-    return value
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _read_json(text: str, file: str, limits: Limits) -> Parsed:
     duplicates: list[str] = []
+    refused: list[_Refused] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -218,12 +218,35 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             result[key] = value
         return result
 
+    def refuse(message: str) -> _Refused:
+        value = _Refused(message)
+        refused.append(value)
+        return value
+
+    def constant(name: str) -> Any:
+        return refuse(f"{name} is not a number JSON allows; JSON has no NaN or infinity")
+
+    def number(literal: str) -> Any:
+        value = float(literal)
+        if math.isfinite(value):
+            return value
+        return refuse(f"{quote(literal, 60)} is too large to be a number")
+
+    def integer(literal: str) -> Any:
+        digits = len(literal) - literal.startswith("-")
+        if digits > MAX_DIGITS:
+            return refuse(
+                f"this number cannot be read: it has {digits:,} digits; the most is {MAX_DIGITS:,}"
+            )
+        return int(literal)
+
     try:
         data = json.loads(
             text,
             object_pairs_hook=pairs,
-            parse_constant=_no_constant,
-            parse_float=_finite_float,
+            parse_constant=constant,
+            parse_float=number,
+            parse_int=integer,
         )
     except json.JSONDecodeError as exc:
         raise DocumentError(
@@ -233,14 +256,10 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
         raise DocumentError(
             [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
         ) from None
-    except ValueError as exc:
-        # Our own refusals, and json's limits, such as integers of more than 4,300 digits;
-        # they quote a number, which only a document may have quoted.
-        reason = f": {quote(str(exc))}" if _is_object(text) else ""
-        raise DocumentError([Problem("", f"this JSON cannot be read{reason}", file)]) from None
     if not isinstance(data, dict):
         # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
-        return Parsed(type(data)() if data is not None else None, SourceMap(file), [])
+        kind = float if type(data) is _Refused else type(data)
+        return Parsed(kind() if data is not None else None, SourceMap(file), [])
     from aimo import _yamlsource
 
     try:
@@ -253,7 +272,35 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             Problem("", f"the key {quote(key)} is given twice; give each field once", file)
             for key in duplicates
         ]
+    if refused:
+        budget = limits.max_document_bytes * _yamlsource.PATH_FACTOR
+        raise DocumentError([*_where_refused(data, source, budget), *problems])
     return Parsed(data, source, problems)
+
+
+def _where_refused(data: Any, source: SourceMap, budget: int) -> list[Problem]:
+    """A problem at the path of each value parsing refused, in the document's order.
+
+    The paths are those the composer's walk builds, and bounded the same way (``budget``
+    characters in all), for the files YAML cannot read for their lines.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        budget -= len(path)
+        if budget < 0:
+            message = "the document's keys are too long for the number of values under them; "
+            found.append(Problem("", message + Limits.how_to_raise("max_document_bytes")))
+            break
+        if type(value) is _Refused:
+            line, column = source.position(path)
+            found.append(Problem(path, value.message, source.file, line, column))
+        elif type(value) is dict:
+            stack.extend(reversed([(f"{path}/{escape(k)}", v) for k, v in value.items()]))
+        elif type(value) is list:
+            stack.extend(reversed([(f"{path}/{i}", v) for i, v in enumerate(value)]))
+    return found
 
 
 def _is_object(text: str) -> bool:

@@ -268,7 +268,9 @@ def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
     return Problem("", f"this is not valid YAML: {reason}", file, mark.line + 1, mark.column + 1)
 
 
-def _compose(text: str, file: str, limits: Limits) -> tuple[yaml.Node | None, _Walk]:
+def _compose(
+    text: str, file: str, limits: Limits, *, refuse: bool = True
+) -> tuple[yaml.Node | None, _Walk]:
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -284,7 +286,7 @@ def _compose(text: str, file: str, limits: Limits) -> tuple[yaml.Node | None, _W
             raise DocumentError([_too_deep(file)]) from None
     elif node is not None:
         walk.positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if walk.refused:
+    if refuse and walk.refused:
         raise DocumentError([*walk.refused, *walk.problems])
     return node, walk
 
@@ -382,7 +384,11 @@ def parse(text: str, file: str, limits: Limits) -> tuple[Any, SourceMap, list[Pr
 def positions(text: str, file: str, limits: Limits) -> tuple[SourceMap, list[Problem]]:
     """Only the positions and duplicate keys of a text (JSON reads as YAML for this).
 
+    What YAML would refuse is not reported: the values are JSON's, and JSON's parser
+    judges them.
+
     :raises YAMLError: when the text does not read as YAML 1.1.
+    :raises DocumentError: when the text exceeds the limits.
     """
-    _, walk = _compose(text, file, limits)
+    _, walk = _compose(text, file, limits, refuse=False)
     return SourceMap(file, walk.positions), walk.problems

@@ -189,3 +189,35 @@ def test_a_real_pack_in_a_folder_is_still_passed_over(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     with pytest.raises(aimo.DocumentError, match="policy pack"):
         aimo.load(folder / "pack.yaml")
+
+
+# -- where a problem is --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("literal", "words"),
+    [
+        ("NaN", "NaN"),
+        ("-Infinity", "Infinity"),
+        ("1e400", "too large"),
+        ("-1.5E999", "too large"),
+        ("9" * 5_000, "5,000 digits"),
+    ],
+    ids=["NaN", "-Infinity", "1e400", "-1.5E999", "5,000 digits"],
+)
+def test_a_json_number_json_cannot_hold_is_refused_at_its_path(
+    tmp_path: Path, literal: str, words: str
+) -> None:
+    # The problem named the file only, so a long inventory had to be searched by hand.
+    text = (
+        '{\n  "id": "w",\n  "review": {\n    "history": [\n      {"date": "2026-10-01"},\n'
+        f'      {{"date": "2026-11-01", "value": {literal}}}\n    ]\n  }},\n'
+        f'  "x-scores": [1, {literal}]\n}}\n'
+    )
+    path = write(tmp_path / "w.json", text)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(path)
+    found = {(p.path, p.line) for p in caught.value.problems}
+    assert found == {("/review/history/1/value", 6), ("/x-scores/1", 9)}
+    assert all(words in p.message for p in caught.value.problems)
+    assert all(len(p.message) < 300 for p in caught.value.problems)
