@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 import os
 import subprocess
@@ -626,6 +627,7 @@ def expected_exit(paths: list[Path]) -> int:
     return 1 if denied else 0
 
 
+_FOLDERS = itertools.count()
 COMMANDS = [
     ["check"],
     ["check", "--format", "json"],
@@ -641,13 +643,18 @@ def test_the_command_exits_as_the_verdicts_say_and_never_forges_output(
     folder: Path, data: st.DataObject
 ) -> None:
     drawn = data.draw(st.lists(st.one_of(files, model_files), min_size=1, max_size=3))
+    # Named one by one, or found in a folder of their own.
+    in_folder = data.draw(st.booleans())
+    where = folder / f"cli-{next(_FOLDERS)}" if in_folder else folder
+    where.mkdir(exist_ok=True)
     paths = [
-        _write(folder, f"cli-{index}{suffix}", content)
+        _write(where, f"cli-{index}{suffix}", content)
         for index, (content, suffix) in enumerate(drawn)
     ]
     command = data.draw(st.sampled_from(COMMANDS))
+    named = [where] if in_folder else paths
     result = subprocess.run(
-        [sys.executable, "-m", "aimo", *command, *map(str, paths), "--today", TODAY.isoformat()],
+        [sys.executable, "-m", "aimo", *command, *map(str, named), "--today", TODAY.isoformat()],
         capture_output=True,
         cwd=ROOT,
         check=False,
