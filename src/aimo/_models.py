@@ -231,14 +231,16 @@ def _number(value: Any) -> Any:
     return value
 
 
-# A number field is a float or an int with these validators; its bounds (Field) must come
-# first in the Annotated, or pydantic leaves them out of the published JSON Schema.
-#: Refuses true, false and text before pydantic would turn them into numbers.
+# A whole-number field is an int with these validators (a float field is Strict, which
+# takes whole and decimal numbers and refuses true, false and text without Python code).
+# Bounds (Field) come first in the Annotated, or pydantic leaves them out of the published
+# JSON Schema.
+#: Refuses true, false and text, which pydantic would turn into whole numbers; 90.0 stays 90.
 NUMBER = BeforeValidator(_number)
-#: Refuses a whole number too long to write, after pydantic reads it.
+#: Refuses a whole number too long to write (for the fields with no upper bound).
 WRITABLE = AfterValidator(_writable)
-#: A number field with no bounds (spec 5.1: a document holds finite numbers).
-Number = Annotated[float, NUMBER]
+#: A number field (spec 5.1: a document holds finite numbers, and true is not one).
+Number = Annotated[float, Strict()]
 
 
 T = TypeVar("T")
@@ -406,7 +408,7 @@ class Escalation(_Document):
 
     contacts: Seq[Person] = ()
     steps: Seq[Text] = ()
-    response_hours: Annotated[float, Field(gt=0), NUMBER] | None = None
+    response_hours: Annotated[float, Field(gt=0), Strict()] | None = None
 
 
 class Infrastructure(_Document):
@@ -442,7 +444,7 @@ class ReviewEntry(_Document):
 class Review(_Document):
     """The review cadence and its history (seed: "Monitor, Review, and Retire")."""
 
-    cadence_days: Annotated[int, Field(ge=1, le=3660), NUMBER, WRITABLE] | None = None
+    cadence_days: Annotated[int, Field(ge=1, le=3660), NUMBER] | None = None
     last_reviewed: Day | None = None
     history: Seq[ReviewEntry] = ()
 
@@ -529,7 +531,7 @@ class Decisions(_Document):
 class Selection(_Document):
     """How use cases are selected."""
 
-    min_score: Annotated[int, Field(ge=0, le=9), NUMBER, WRITABLE] = 6
+    min_score: Annotated[int, Field(ge=0, le=9), NUMBER] = 6
 
 
 EnforcementLevel = Literal["advisory", "mandatory", "hard_mandatory"]
