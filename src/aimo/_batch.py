@@ -25,14 +25,27 @@ DOCUMENT_VALID = "document-valid"
 
 
 def _raw_digest(document: Any) -> str:
-    """A digest of what was received, for a document that could not be validated."""
+    """A digest of what was received, for a document that could not be validated.
+
+    What was received may not even be writable (an integer of more than 4,300 digits, data
+    nested thousands deep): then the digest says so rather than ending the batch.
+    """
     try:
         text = json.dumps(
             document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
         )
     except (TypeError, ValueError):
-        text = repr(document)
+        try:
+            text = repr(document)
+        except Exception:
+            text = UNWRITABLE
+    except Exception:
+        text = UNWRITABLE
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: What the digest of a document that cannot be written down is taken of.
+UNWRITABLE = "<a document that cannot be written down>"
 
 
 def error_verdict(engine: Engine, document: Any, index: int, error: Exception) -> Verdict:

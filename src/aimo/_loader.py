@@ -22,7 +22,15 @@ from pydantic import BaseModel, ValidationError
 from aimo._errors import ConfigError, DocumentError, NotADocument, Problem, quote
 from aimo._files import FileProblem, expand_pattern, read_regular_file, resolve_inside
 from aimo._limits import DEFAULT_LIMITS, Limits
-from aimo._models import X_FIELD, OperatingModel, PolicyConfig, Workflow, unknown_field_message
+from aimo._models import (
+    MAX_DIGITS,
+    X_FIELD,
+    OperatingModel,
+    PolicyConfig,
+    Workflow,
+    unknown_field_message,
+    writable,
+)
 from aimo._observed import resolve
 from aimo._source import SourceMap, escape, pointer, set_source, source_of
 
@@ -35,6 +43,13 @@ PLAIN_DATA = (
     "an 'x-' field holds plain data: text, numbers, true/false, null, lists and mappings "
     "with text keys"
 )
+
+TOO_DEEP = (
+    "this value nests too deeply, or holds itself, to be checked: an 'x-' field holds "
+    "plain data a few levels deep"
+)
+#: pydantic's errors for a value that nests deeper than it validates, or holds itself.
+_TOO_DEEP = frozenset({"recursion_loop", "recursion_depth_exceeded"})
 
 # Fields only an operating model has; a workflow is told by its `id`.
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
@@ -98,6 +113,7 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
             problems.setdefault(path + "\0" + message, Problem(path, message, file, line, column))
 
         x_fields: set[tuple[int | str, ...]] = set()
+        too_deep: set[tuple[int | str, ...]] = set()
         for error in exc.errors(include_url=False):
             loc = error["loc"]
             x_field = _x_field(loc)
@@ -105,9 +121,15 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
             if x_field is not None and pattern != X_FIELD:
                 # One problem per x- field, not one per alternative of the plain-data union.
                 x_fields.add(x_field)
+                if error["type"] in _TOO_DEEP:
+                    too_deep.add(x_field)
             else:
                 add(loc, _message(cls, error))
         for x_field in sorted(x_fields, key=str):
+            if x_field in too_deep:
+                # Walking such a value to explain it would recurse as deep as it does.
+                add(x_field, TOO_DEEP)
+                continue
             found = list(_not_plain(resolve(data, pointer(x_field)), x_field))
             for loc, message in found or [(x_field, PLAIN_DATA)]:
                 add(loc, message)
@@ -122,6 +144,8 @@ def _not_plain(
         yield loc, _date_message(value)
     elif isinstance(value, float) and not math.isfinite(value):
         yield loc, f"{value} is not a finite number; JSON has no NaN or infinity"
+    elif type(value) is int and not writable(value):
+        yield loc, f"this number has more than {MAX_DIGITS:,} digits; the most is {MAX_DIGITS:,}"
     elif isinstance(value, set | frozenset):
         yield loc, "a set has no order, so it is not allowed here: use a list"
     elif isinstance(value, bytes | bytearray):
@@ -172,21 +196,19 @@ def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parse
     return Parsed(data, source, problems)
 
 
-def _non_finite(value: Any, path: str) -> Iterator[str]:
-    """The JSON Pointer of every NaN or infinity in parsed JSON data."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _non_finite(item, f"{path}/{escape(key)}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _non_finite(item, f"{path}/{index}")
+class _Refused:
+    """A number JSON's grammar allows and a document may not hold: kept in place of the
+    value while parsing, so that the problem can name where it stands."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _read_json(text: str, file: str, limits: Limits) -> Parsed:
     duplicates: list[str] = []
+    refused: list[_Refused] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -196,8 +218,36 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             result[key] = value
         return result
 
+    def refuse(message: str) -> _Refused:
+        value = _Refused(message)
+        refused.append(value)
+        return value
+
+    def constant(name: str) -> Any:
+        return refuse(f"{name} is not a number JSON allows; JSON has no NaN or infinity")
+
+    def number(literal: str) -> Any:
+        value = float(literal)
+        if math.isfinite(value):
+            return value
+        return refuse(f"{quote(literal, 60)} is too large to be a number")
+
+    def integer(literal: str) -> Any:
+        digits = len(literal) - literal.startswith("-")
+        if digits > MAX_DIGITS:
+            return refuse(
+                f"this number cannot be read: it has {digits:,} digits; the most is {MAX_DIGITS:,}"
+            )
+        return int(literal)
+
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(
+            text,
+            object_pairs_hook=pairs,
+            parse_constant=constant,
+            parse_float=number,
+            parse_int=integer,
+        )
     except json.JSONDecodeError as exc:
         raise DocumentError(
             [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
@@ -206,11 +256,10 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
         raise DocumentError(
             [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
         ) from None
-    except ValueError as exc:
-        # Our own refusals, and json's limits, such as integers of more than 4,300 digits.
-        raise DocumentError(
-            [Problem("", f"this JSON cannot be read: {quote(str(exc))}", file)]
-        ) from None
+    if not isinstance(data, dict):
+        # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
+        kind = float if type(data) is _Refused else type(data)
+        return Parsed(kind() if data is not None else None, SourceMap(file), [])
     from aimo import _yamlsource
 
     try:
@@ -223,20 +272,58 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             Problem("", f"the key {quote(key)} is given twice; give each field once", file)
             for key in duplicates
         ]
-    # json reads NaN, Infinity and 1e400 as floats; JSON itself (RFC 8259) has no such
-    # numbers, and a NaN target would pass every comparison.
-    refused = [
-        Problem(
-            at,
-            "this is not a finite number; JSON has no NaN or infinity",
-            file,
-            *source.position(at),
-        )
-        for at in _non_finite(data, "")
-    ]
     if refused:
-        raise DocumentError([*refused, *problems])
+        budget = limits.max_document_bytes * _yamlsource.PATH_FACTOR
+        raise DocumentError([*_where_refused(data, source, budget), *problems])
     return Parsed(data, source, problems)
+
+
+def _where_refused(data: Any, source: SourceMap, budget: int) -> list[Problem]:
+    """A problem at the path of each value parsing refused, in the document's order.
+
+    The paths are those the composer's walk builds, and bounded the same way (``budget``
+    characters in all), for the files YAML cannot read for their lines.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        budget -= len(path)
+        if budget < 0:
+            message = "the document's keys are too long for the number of values under them; "
+            found.append(Problem("", message + Limits.how_to_raise("max_document_bytes")))
+            break
+        if type(value) is _Refused:
+            line, column = source.position(path)
+            found.append(Problem(path, value.message, source.file, line, column))
+        elif type(value) is dict:
+            stack.extend(reversed([(f"{path}/{escape(k)}", v) for k, v in value.items()]))
+        elif type(value) is list:
+            stack.extend(reversed([(f"{path}/{i}", v) for i, v in enumerate(value)]))
+    return found
+
+
+def _is_object(text: str) -> bool:
+    """Whether a JSON text is an object (a mapping), from its first character."""
+    return text.lstrip(" \t\r\n").startswith("{")
+
+
+#: The fields of a policy pack (spec 4.5); it may also have x- fields.
+_PACK_KEYS = frozenset({"pack", "version", "description", "policies"})
+
+
+def is_pack(data: Any) -> bool:
+    """Whether parsed data is a policy pack: its fields, and nothing a document has.
+
+    The command passes over the packs it finds in a folder, so a workflow or model that
+    gains a `pack` field must not pass for one and go unjudged.
+    """
+    return (
+        isinstance(data, dict)
+        and "pack" in data
+        and "policies" in data
+        and all(key in _PACK_KEYS or str(key).startswith("x-") for key in data)
+    )
 
 
 def is_model(data: Any) -> bool:
@@ -300,7 +387,7 @@ def load(
     limits = DEFAULT_LIMITS if limits is None else limits
     parsed = read(path, limits)
     problems = list(parsed.problems)
-    if isinstance(parsed.data, dict) and "pack" in parsed.data and "policies" in parsed.data:
+    if is_pack(parsed.data):
         raise NotADocument(
             [
                 Problem(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -127,18 +128,47 @@ TIER_RANK: dict[ReviewTier, int] = {
     ReviewTier.HEAVY: 2,
 }
 
-# Strict: text is text, never bytes (YAML's !!binary) nor a number read as text.
-Slug = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-Email = Annotated[str, Strict(), StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Text = Annotated[str, Strict(), StringConstraints(min_length=1)]
-Pointer = Annotated[str, Strict(), StringConstraints(pattern=r"^(/.*)?$")]
-#: A checklist tick or a yes/no fact: true or false, never the text "no".
-Flag = Annotated[bool, Strict()]
+#: Characters an email address never holds: controls, and format characters that do not
+#: show (zero-width space, soft hyphen, bidirectional marks, byte order mark).
+_UNSEEN = frozenset({"Cc", "Cf", "Co", "Zs", "Zl", "Zp"})
+
+
+def _plain_email(value: str) -> str:
+    """An email address is compared to find one person in two roles (the owner reviewing
+    or approving their own work): one that reads like another, but differs by a character
+    that does not show or a letter in another form, would pass for someone else."""
+    if value.isascii() and value.isprintable():
+        return value
+    if any(unicodedata.category(char) in _UNSEEN for char in value):
+        raise _custom_error(
+            "email_form", "an email address cannot hold invisible or control characters"
+        )
+    if unicodedata.normalize("NFKC", value) != value:
+        raise _custom_error(
+            "email_form",
+            "an email address is written in ordinary letters, not full-width, decomposed or "
+            "other compatibility forms",
+        )
+    return value
 
 
 def _custom_error(kind: str, message: str) -> PydanticCustomError:
     # Without a context the message is not treated as a template, so braces are safe.
     return PydanticCustomError(kind, message)
+
+
+# Strict: text is text, never bytes (YAML's !!binary) nor a number read as text.
+Slug = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Email = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(_plain_email),
+]
+Text = Annotated[str, Strict(), StringConstraints(min_length=1)]
+Pointer = Annotated[str, Strict(), StringConstraints(pattern=r"^(/.*)?$")]
+#: A checklist tick or a yes/no fact: true or false, never the text "no".
+Flag = Annotated[bool, Strict()]
 
 
 #: The only form a date takes in a document: ISO 8601 year-month-day.
@@ -172,6 +202,47 @@ def _sequence(value: Any) -> Any:
     raise _custom_error("list_type", "expected a list")
 
 
+#: The most digits a whole number may have: as many as Python reads or writes as text, the
+#: bound YAML and JSON files are held to. A longer one could not be written into a verdict's
+#: digest or any JSON output.
+MAX_DIGITS = 4_300
+_TOO_LONG: int = 10**MAX_DIGITS
+
+
+def writable(value: int) -> bool:
+    """Whether a whole number has at most :data:`MAX_DIGITS` digits."""
+    return -_TOO_LONG < value < _TOO_LONG
+
+
+def _writable(value: int) -> int:
+    if writable(value):
+        return value
+    raise _custom_error("int_too_long", f"a number has at most {MAX_DIGITS:,} digits")
+
+
+def _number(value: Any) -> Any:
+    """A number is written as a number. YAML reads `yes` as true, and pydantic would take
+    true for 1: `approvals: yes` would mean one approval. Text is not a number either, as
+    the published schema says, however much it looks like one."""
+    if isinstance(value, bool):
+        raise _custom_error("number_type", "expected a number, not true or false")
+    if isinstance(value, str | bytes | bytearray):
+        raise _custom_error("number_type", "expected a number, not text")
+    return value
+
+
+# A whole-number field is an int with these validators (a float field is Strict, which
+# takes whole and decimal numbers and refuses true, false and text without Python code).
+# Bounds (Field) come first in the Annotated, or pydantic leaves them out of the published
+# JSON Schema.
+#: Refuses true, false and text, which pydantic would turn into whole numbers; 90.0 stays 90.
+NUMBER = BeforeValidator(_number)
+#: Refuses a whole number too long to write (for the fields with no upper bound).
+WRITABLE = AfterValidator(_writable)
+#: A number field (spec 5.1: a document holds finite numbers, and true is not one).
+Number = Annotated[float, Strict()]
+
+
 T = TypeVar("T")
 #: A list in the document, held as a tuple so that no policy can change it.
 Seq = Annotated[tuple[T, ...], BeforeValidator(_sequence)]
@@ -191,7 +262,7 @@ else:
         Union[  # noqa: UP007 (a recursive alias needs the spelled-out Union)
             Annotated[str, Strict()],
             Annotated[bool, Strict()],
-            Annotated[int, Strict()],
+            Annotated[int, Strict(), AfterValidator(_writable)],
             Annotated[float, Strict(), AllowInfNan(False)],
             Annotated[list["_Plain"], Strict(), AfterValidator(FrozenList)],
             Annotated[dict[str, "_Plain"], Strict(), AfterValidator(FrozenDict)],
@@ -278,7 +349,7 @@ class SuccessMeasure(_Document):
 
     description: Text | None = None
     metric: Text | None = None
-    target: float | None = None
+    target: Number | None = None
     higher_is_better: Flag = True
 
 
@@ -318,7 +389,7 @@ class Input(_Document):
 class OutputChecks(_Document):
     """Machine-checkable parts of the output standard, used by the run-time gate."""
 
-    max_length: Annotated[int, Field(ge=1)] | None = None
+    max_length: Annotated[int, Field(ge=1), NUMBER, WRITABLE] | None = None
     required_phrases: Seq[Text] = ()
     banned_phrases: Seq[Text] = ()
     disclosure: Text | None = None
@@ -337,7 +408,7 @@ class Escalation(_Document):
 
     contacts: Seq[Person] = ()
     steps: Seq[Text] = ()
-    response_hours: Annotated[float, Field(gt=0)] | None = None
+    response_hours: Annotated[float, Field(gt=0), Strict()] | None = None
 
 
 class Infrastructure(_Document):
@@ -365,7 +436,7 @@ class ReviewEntry(_Document):
     """One periodic review: the measured value and what was decided."""
 
     date: Day
-    value: float | None = None
+    value: Number | None = None
     outcome: ReviewOutcome | None = None
     notes: Text | None = None
 
@@ -373,7 +444,7 @@ class ReviewEntry(_Document):
 class Review(_Document):
     """The review cadence and its history (seed: "Monitor, Review, and Retire")."""
 
-    cadence_days: Annotated[int, Field(ge=1, le=3660)] | None = None
+    cadence_days: Annotated[int, Field(ge=1, le=3660), NUMBER] | None = None
     last_reviewed: Day | None = None
     history: Seq[ReviewEntry] = ()
 
@@ -429,7 +500,7 @@ class TierRule(_Document):
     """The review a consequence requires."""
 
     review_tier: ReviewTier
-    approvals: Annotated[int, Field(ge=0)] = 0
+    approvals: Annotated[int, Field(ge=0), NUMBER, WRITABLE] = 0
     approver_roles: Seq[Text] = ()
 
 
@@ -460,7 +531,7 @@ class Decisions(_Document):
 class Selection(_Document):
     """How use cases are selected."""
 
-    min_score: Annotated[int, Field(ge=0, le=9)] = 6
+    min_score: Annotated[int, Field(ge=0, le=9), NUMBER] = 6
 
 
 EnforcementLevel = Literal["advisory", "mandatory", "hard_mandatory"]

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from aimo._frozen import FrozenDict
 from aimo._models import Email, Input, Text
 from aimo._source import escape
+from aimo._textfold import identity, same_person
 
 __all__ = ["Approval", "Output", "Run", "canonical_json"]
 
@@ -44,11 +45,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _name_key(name: str) -> str:
-    # "Sam  Ortiz" and "sam ortiz" are one person's name.
-    return " ".join(name.split()).casefold()
-
-
 def distinct_approvers(approvals: Iterable[Approval]) -> list[Approval]:
     """One approval per person: an approval from someone already counted is dropped.
 
@@ -67,7 +63,8 @@ class Approval(BaseModel):
 
     ``Approval("Sam Ortiz", "sam.ortiz@example.com", "legal")`` and the keyword form
     ``Approval(name=..., email=..., role=..., at=...)`` are the same. Two approvals are from
-    the same person when their emails match (ignoring case) or, lacking emails, their names.
+    the same person when their emails match or, lacking emails, their names, compared with
+    look-alike letters, invisible characters, spacing and case set aside.
     """
 
     # Built on first use, like the document models: `import aimo` stays cheap.
@@ -94,16 +91,14 @@ class Approval(BaseModel):
 
     def same_person(self, name: str | None, email: str | None) -> bool:
         """Whether this approval is from the person with ``name`` and ``email``."""
-        if self.email and email:
-            return self.email.casefold() == email.casefold()
-        return bool(name) and _name_key(self.name) == _name_key(name or "")
+        return same_person(self.name, self.email, name, email)
 
     @property
     def person(self) -> str:
-        """A key for the approver: the email ignoring case, or lacking one, the name."""
+        """A key for the approver: the email, or lacking one, the name, as compared."""
         if self.email:
-            return "email:" + self.email.casefold()
-        return "name:" + _name_key(self.name)
+            return "email:" + identity(self.email)
+        return "name:" + identity(self.name)
 
 
 class Run(BaseModel):

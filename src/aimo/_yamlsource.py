@@ -6,12 +6,18 @@ Only JSON's data model gets through (spec 5.1): mappings with text keys, lists, 
 finite numbers, true/false and null, plus dates written ``2026-11-27`` (the models decide
 which fields take a date). Sets, ordered maps, pairs, binary, date-times, merge keys and
 every custom or language tag are refused at their path, before anything is built from them.
+A document that is not a mapping is not looked into at all: no error may quote a file that
+is not a document (a model can name any file in its folder).
+
+The walk keeps the path of every value, so the total length of those paths is bounded too:
+a few long keys above many values cost far more than the file's size.
 
 Imported on the first YAML file aimo reads, so that ``import aimo`` does not pay for PyYAML.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterator
@@ -38,6 +44,10 @@ _FLOAT_TAG, _INT_TAG, _TIMESTAMP_TAG = _TAG + "float", _TAG + "int", _TAG + "tim
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Python refuses to read integers longer than this many digits (and would take long to).
 _MAX_DIGITS = 4_300
+#: How many times ``max_document_bytes`` the paths of a document's values may come to,
+#: written out. A value's path repeats every key above it, so a few long keys over many
+#: values cost far more than the file's size; real documents stay under twice their size.
+PATH_FACTOR = 8
 
 _WHAT = {
     "set": "a set (!!set)",
@@ -50,7 +60,16 @@ _WHAT = {
 class _Walk:
     """One walk over a composed document: positions, problems, and what it has cost."""
 
-    __slots__ = ("file", "limits", "positions", "problems", "refused", "size", "values")
+    __slots__ = (
+        "file",
+        "limits",
+        "path_size",
+        "positions",
+        "problems",
+        "refused",
+        "size",
+        "values",
+    )
 
     def __init__(self, file: str, limits: Limits) -> None:
         self.file = file
@@ -62,6 +81,7 @@ class _Walk:
         self.refused: list[Problem] = []
         self.values = 0
         self.size = 0
+        self.path_size = 0
 
     def problem(self, node: yaml.Node, path: str, message: str) -> Problem:
         mark = node.start_mark
@@ -79,6 +99,20 @@ class _Walk:
                 "max_values",
                 f"the document holds more than {self.limits.max_values:,} values once its "
                 "YAML aliases are expanded",
+            )
+        # The path of every value and key is built and kept (for lines in messages): its
+        # cost is bounded like the text's, or long keys over many values would exhaust
+        # memory from a small file.
+        self.path_size += len(path)
+        if self.path_size > self.limits.max_document_bytes * PATH_FACTOR:
+            raise self.limit(
+                node,
+                path,
+                "max_document_bytes",
+                "the document's keys are too long for the number of values under them: the "
+                "path to each value, written out, comes to more than "
+                f"{self.limits.max_document_bytes * PATH_FACTOR:,} bytes in all "
+                f"({PATH_FACTOR} times the limit on its size)",
             )
         if text:
             self.size += len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
@@ -235,18 +269,48 @@ def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
     return Problem("", f"this is not valid YAML: {reason}", file, mark.line + 1, mark.column + 1)
 
 
-def _compose(text: str, file: str, limits: Limits) -> tuple[yaml.Node | None, _Walk]:
+def _compose(
+    text: str, file: str, limits: Limits, *, refuse: bool = True
+) -> tuple[yaml.Node | None, _Walk]:
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
     finally:
         loader.dispose()
     walk = _Walk(file, limits)
-    if node is not None:
-        walk.walk(node, "", 0)
-    if walk.refused:
+    # Only a mapping is a document. Anything else is not looked into: its problems would
+    # quote its keys, tags and values, and it may be a secret file a model named.
+    if isinstance(node, yaml.MappingNode):
+        try:
+            walk.walk(node, "", 0)
+        except RecursionError:
+            raise DocumentError([_too_deep(file)]) from None
+    elif node is not None:
+        walk.positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if refuse and walk.refused:
         raise DocumentError([*walk.refused, *walk.problems])
     return node, walk
+
+
+def _too_deep(file: str) -> Problem:
+    return Problem("", "the document nests too deeply to be read; nest it less deeply", file)
+
+
+#: What a document that is not a mapping stands for: its kind, for the error that says it
+#: is not a mapping, and nothing of its content.
+_STAND_INS: dict[str, Any] = {
+    _TAG + "int": 0,
+    _TAG + "float": 0.0,
+    _TAG + "bool": False,
+    _TAG + "null": None,
+    _TAG + "timestamp": dt.date(1970, 1, 1),
+}
+
+
+def _stand_in(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.SequenceNode):
+        return []
+    return _STAND_INS.get(node.tag, "")
 
 
 def _construct(node: yaml.Node, file: str) -> Any:
@@ -306,16 +370,27 @@ def parse(text: str, file: str, limits: Limits) -> tuple[Any, SourceMap, list[Pr
     """
     try:
         node, walk = _compose(text, file, limits)
-        data = None if node is None else _construct(node, file)
+        if node is None:
+            data = None
+        elif isinstance(node, yaml.MappingNode):
+            data = _construct(node, file)
+        else:
+            data = _stand_in(node)
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc, file)]) from None
+    except RecursionError:
+        raise DocumentError([_too_deep(file)]) from None
     return data, SourceMap(file, walk.positions), walk.problems
 
 
 def positions(text: str, file: str, limits: Limits) -> tuple[SourceMap, list[Problem]]:
     """Only the positions and duplicate keys of a text (JSON reads as YAML for this).
 
+    What YAML would refuse is not reported: the values are JSON's, and JSON's parser
+    judges them.
+
     :raises YAMLError: when the text does not read as YAML 1.1.
+    :raises DocumentError: when the text exceeds the limits.
     """
-    _, walk = _compose(text, file, limits)
+    _, walk = _compose(text, file, limits, refuse=False)
     return SourceMap(file, walk.positions), walk.problems

@@ -21,6 +21,7 @@ from aimo._models import (
     Workflow,
 )
 from aimo._policy import Context, NotApplicable, Policy, Violation, policy
+from aimo._textfold import same_person
 from aimo._waivers import EXPIRY_WARNING_DAYS, valid_waiver_indexes, waiver_problems
 
 Findings = Iterator[Violation | NotApplicable]
@@ -132,7 +133,8 @@ def owner_named(workflow: Workflow, ctx: Context) -> Findings:
 def reviewer_named(workflow: Workflow, ctx: Context) -> Findings:
     """Fails when there is no reviewer, or when the reviewer is the owner while the required
     review tier is standard or heavy. The reviewer is the owner when their emails match
-    (ignoring case) or, lacking emails, their names do.
+    or, lacking emails, their names do, with case, spacing, invisible characters and
+    look-alike letters set aside.
 
     Quality needs someone responsible for it, and above light review a second pair of eyes:
     an owner reviewing their own work is not a review.
@@ -148,11 +150,7 @@ def reviewer_named(workflow: Workflow, ctx: Context) -> Findings:
     required = ctx.required_tier(workflow)
     if owner is None or required is None or TIER_RANK[required] < TIER_RANK[ReviewTier.STANDARD]:
         return
-    if reviewer.email and owner.email:
-        same = reviewer.email.casefold() == owner.email.casefold()
-    else:
-        same = bool(reviewer.name and owner.name and reviewer.name == owner.name)
-    if same:
+    if same_person(reviewer.name, reviewer.email, owner.name, owner.email):
         yield Violation(
             f"The owner reviews their own work, but a {required.value} review needs an "
             "independent reviewer.",

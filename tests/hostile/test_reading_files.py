@@ -1,0 +1,223 @@
+"""What reading a hostile file may cost, what its errors may quote, and what a file may
+pretend to be (spec 5.1)."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import aimo
+from conftest import ROOT, TODAY
+from hostile.support import run_cli, write
+
+# -- cost ------------------------------------------------------------------------------------
+
+
+def _long_keys(key_length: int, values: int, levels: int = 1) -> str:
+    """Keys of ``key_length`` characters, ``levels`` deep, over a list of ``values`` numbers.
+
+    Each value's path repeats every key above it: without a bound, the cost of the paths
+    is the product of the two, not the size of the file.
+    """
+    text = "id: w\n"
+    for level in range(levels):
+        indent = "  " * level
+        text += f"{indent}? x-{'k' * key_length}\n{indent}:\n"
+    indent = "  " * levels
+    return text + indent + "[" + ",".join(["0"] * values) + "]\n"
+
+
+def _in_bounded_memory(path: Path, megabytes: int = 1_500) -> subprocess.CompletedProcess[str]:
+    """Load ``path`` in a child process that may use at most ``megabytes`` of memory."""
+    code = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({megabytes} << 20, {megabytes} << 20))\n"
+        "import aimo\n"
+        "try:\n"
+        "    aimo.load(sys.argv[1])\n"
+        "except aimo.DocumentError as exc:\n"
+        "    print(exc)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs an address-space limit")
+@pytest.mark.parametrize(
+    ("key_length", "values", "levels"),
+    [(1_000_000, 20_000, 1), (1_000, 20_000, 60), (200_000, 2_000, 5)],
+    ids=["one long key", "a deep chain of keys", "several long keys"],
+)
+def test_long_keys_over_many_values_cost_what_their_file_does(
+    tmp_path: Path, key_length: int, values: int, levels: int
+) -> None:
+    # A 1 MB file took a minute and 20 GB of memory to read: each of its 20,000 values was
+    # given a path repeating the million-character key above it.
+    path = write(tmp_path / "w.yaml", _long_keys(key_length, values, levels))
+    assert path.stat().st_size < 2_000_000
+    result = _in_bounded_memory(path)
+    assert result.returncode == 0, result.stderr[-2_000:]
+    assert "max_document_bytes" in result.stdout
+
+
+def test_many_values_under_ordinary_keys_still_load(tmp_path: Path) -> None:
+    path = write(tmp_path / "w.yaml", _long_keys(100, 150_000, 3))
+    assert isinstance(aimo.load(path), aimo.Workflow)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+@pytest.mark.parametrize("levels", [300, 600, 990])
+def test_nesting_deeper_than_python_recurses_is_a_document_error(
+    tmp_path: Path, levels: int, suffix: str
+) -> None:
+    # With max_depth raised, a YAML file of 600 nested mappings raised RecursionError.
+    if suffix == ".json":
+        text = '{"id": "w", "x-a": ' + '{"a": ' * levels + "1" + "}" * levels + "}"
+    else:
+        text = "id: w\nx-a: " + "{a: " * levels + "1" + "}" * levels + "\n"
+    path = write(tmp_path / f"w{suffix}", text)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(path, limits=aimo.Limits(max_depth=100_000))
+    [problem] = caught.value.problems
+    assert "deep" in problem.message
+
+
+# -- what errors quote -----------------------------------------------------------------------
+
+#: What a file a model should never have named holds; no error may repeat it.
+CONTENT = "hunter2-do-not-repeat"
+
+NOT_MAPPINGS = {
+    "keys given twice in a list": f"- {{{CONTENT}: a, {CONTENT}: b}}\n",
+    "a custom tag": f"!{CONTENT} x\n",
+    "a custom tag in a list": f"- !{CONTENT} x\n",
+    "an integer tag": f"!!int {CONTENT}\n",
+    "a float tag": f"!!float {CONTENT}\n",
+    "a bool tag": f"!!bool {CONTENT}\n",
+    "a date and time": f"- !!timestamp {CONTENT}\n",
+    "a merge key in a list": f"- {{<<: {{a: 1}}, {CONTENT}: 1}}\n",
+    "an undefined alias": f"- *{CONTENT}\n",
+    "a long number": f"- {'1' * 5_000}\n- {CONTENT}\n",
+    "text": f"{CONTENT}\n",
+    "a list of text": f"- {CONTENT}\n- token: 1\n",
+}
+JSON_NOT_MAPPINGS = {
+    "json keys given twice": f'[{{"{CONTENT}": 1, "{CONTENT}": 2}}]',
+    "json text": f'"{CONTENT}"',
+    "json list": f'["{CONTENT}", 1e999]',
+    "json number": "1e999",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix"),
+    [
+        *((t, ".yaml") for t in NOT_MAPPINGS.values()),
+        *((t, ".json") for t in JSON_NOT_MAPPINGS.values()),
+    ],
+    ids=[*NOT_MAPPINGS, *JSON_NOT_MAPPINGS],
+)
+def test_an_error_never_quotes_a_file_that_is_not_a_mapping(
+    tmp_path: Path, text: str, suffix: str
+) -> None:
+    # A model that names a secret file (a key, a token list) must not echo it into CI logs.
+    secret = write(tmp_path / f"secret{suffix}", text)
+    model = write(tmp_path / "model.yaml", f"aimo: 1\nworkflow_files: [secret{suffix}]\n")
+    for path in (secret, model):
+        with pytest.raises(aimo.DocumentError) as caught:
+            aimo.load(path)
+        for problem in caught.value.problems:
+            assert CONTENT not in str(problem), problem
+            assert "1e999" not in str(problem), problem
+    result = run_cli("check", secret, model, "--today", TODAY.isoformat())
+    assert result.returncode == 2
+    assert CONTENT not in result.stderr + result.stdout
+
+
+# -- what a file may pretend to be -----------------------------------------------------------
+
+DENIED = "id: w\nstage: pilot\n"
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "pack: x\npolicies: []\n",
+        "pack: x\nversion: '1'\npolicies: []\n",
+        "pack: x\npolicies: [{id: a, title: b, require: {}, message: c}]\n",
+    ],
+)
+def test_a_workflow_dressed_as_a_pack_is_still_judged(tmp_path: Path, disguise: str) -> None:
+    # The command skips the packs it finds in a folder; a denied workflow that gained the
+    # fields `pack` and `policies` was skipped with them, and the check passed.
+    folder = tmp_path / "workflows"
+    write(folder / "w.yaml", DENIED + disguise)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(folder / "w.yaml")
+    messages = [p.message for p in caught.value.problems]
+    assert any("unknown field 'pack'" in m for m in messages), messages
+    result = run_cli("check", folder, "--today", TODAY.isoformat())
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_a_model_dressed_as_a_pack_is_still_judged(tmp_path: Path) -> None:
+    folder = tmp_path / "models"
+    write(folder / "m.yaml", "aimo: 1\nworkflows: [{id: w, stage: pilot}]\npack: x\npolicies: []\n")
+    result = run_cli("check", folder, "--today", TODAY.isoformat())
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_a_real_pack_in_a_folder_is_still_passed_over(tmp_path: Path) -> None:
+    folder = tmp_path / "checked"
+    write(
+        folder / "pack.yaml",
+        "pack: brand\nversion: '1'\ndescription: d\nx-owner: me\npolicies:\n"
+        "  - {id: brand-x, title: X, message: m, require: {required: [name]}}\n",
+    )
+    write(folder / "w.yaml", DENIED)
+    result = run_cli("check", folder, "--today", TODAY.isoformat())
+    assert result.returncode == 1, result.stderr
+    with pytest.raises(aimo.DocumentError, match="policy pack"):
+        aimo.load(folder / "pack.yaml")
+
+
+# -- where a problem is --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("literal", "words"),
+    [
+        ("NaN", "NaN"),
+        ("-Infinity", "Infinity"),
+        ("1e400", "too large"),
+        ("-1.5E999", "too large"),
+        ("9" * 5_000, "5,000 digits"),
+    ],
+    ids=["NaN", "-Infinity", "1e400", "-1.5E999", "5,000 digits"],
+)
+def test_a_json_number_json_cannot_hold_is_refused_at_its_path(
+    tmp_path: Path, literal: str, words: str
+) -> None:
+    # The problem named the file only, so a long inventory had to be searched by hand.
+    text = (
+        '{\n  "id": "w",\n  "review": {\n    "history": [\n      {"date": "2026-10-01"},\n'
+        f'      {{"date": "2026-11-01", "value": {literal}}}\n    ]\n  }},\n'
+        f'  "x-scores": [1, {literal}]\n}}\n'
+    )
+    path = write(tmp_path / "w.json", text)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(path)
+    found = {(p.path, p.line) for p in caught.value.problems}
+    assert found == {("/review/history/1/value", 6), ("/x-scores/1", 9)}
+    assert all(words in p.message for p in caught.value.problems)
+    assert all(len(p.message) < 300 for p in caught.value.problems)
