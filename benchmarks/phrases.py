@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import aimo
+from aimo._documents.run import Run
+from aimo._engine.policy import Context
 from aimo._policies.run import run_output_meets_standard
-from aimo._policy import Context
-from aimo._run import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "examples" / "email-pipeline" / "workflow.yaml"
@@ -90,8 +90,8 @@ def cold_start_ms() -> float:
     """The first check in a fresh interpreter, after ``import aimo``."""
     code = (
         "import time, datetime as dt, aimo\n"
-        "from aimo._policy import Context\n"
-        "from aimo._run import Run\n"
+        "from aimo._engine.policy import Context\n"
+        "from aimo._documents.run import Run\n"
         "from aimo._policies.run import run_output_meets_standard as p\n"
         f"w = aimo.load({str(WORKFLOW)!r})\n"
         "ctx = Context(today=dt.date(2026, 11, 27), model=aimo.OperatingModel(),\n"

@@ -24,7 +24,7 @@ from aimo._audit.log import DecisionLog, DecisionLogError
 from aimo._audit.records import GENESIS, head_path, record_hash
 from aimo._audit.verify import verify
 from aimo._cli.audit import verify_log
-from aimo._run import Run
+from aimo._documents.run import Run
 from aimo._version import __version__
 from conftest import TODAY, make
 
@@ -433,7 +433,7 @@ CHILD = textwrap.dedent(
 
     import aimo
     from aimo._audit.log import DecisionLog
-    from aimo._run import Run
+    from aimo._documents.run import Run
 
     log, folder, name, count = sys.argv[1:5]
     folder = Path(folder)

@@ -10,8 +10,8 @@ import pytest
 from pydantic import BaseModel
 
 import aimo
-from aimo import _models
 from aimo._docs import policy_reference
+from aimo._documents import models as _models
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -321,7 +321,7 @@ def test_evaluate_model_judges_every_workflow(tmp_path: Path) -> None:
 def test_the_default_engine_is_built_lazily_once() -> None:
     code = textwrap.dedent(
         """
-        import aimo, aimo._engine as e
+        import aimo, aimo._engine.engine as e
         assert e._DEFAULT_ENGINE is None, "built at import"
         aimo.evaluate({"id": "a"})
         first = e._DEFAULT_ENGINE

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from aimo import strategies
-from aimo._models import Workflow
+from aimo._documents.models import Workflow
 from aimo._policies.fastschema import Fallback, compile_schema, json_equal
 from aimo._policies.patterns import rule_validator
 

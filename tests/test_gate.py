@@ -15,7 +15,7 @@ import pytest
 
 import aimo
 from aimo._audit.log import DecisionLog
-from aimo._run import Approval, Run
+from aimo._documents.run import Approval, Run
 from aimo._runtime.gate import Gate, governed
 from conftest import TODAY, make
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import aimo
+from aimo._documents.run import Approval, Run
 from aimo._policies.run import POLICIES
-from aimo._run import Approval, Run
 from conftest import DELETE, TODAY, findings_of, make
 
 AT = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)

@@ -12,22 +12,9 @@ Evaluate a workflow against the operating model's policies::
 
 from aimo import hookspecs
 from aimo._audit.log import DecisionLog
-from aimo._engine import Engine, evaluate, evaluate_model
-from aimo._engine import evaluate_many_default as evaluate_many
-from aimo._errors import (
-    AimoError,
-    ConfigError,
-    DecisionLogError,
-    DocumentError,
-    PluginError,
-    PolicyError,
-    PolicyViolation,
-    Problem,
-)
-from aimo._hooks import hookimpl
-from aimo._limits import Limits
-from aimo._loader import load
-from aimo._models import (
+from aimo._documents.limits import Limits
+from aimo._documents.loader import load
+from aimo._documents.models import (
     Audience,
     Consequence,
     Content,
@@ -58,8 +45,32 @@ from aimo._models import (
     Waiver,
     Workflow,
 )
+from aimo._documents.run import Approval, Run
+from aimo._documents.source import Location
+from aimo._engine.engine import Engine, evaluate, evaluate_model
+from aimo._engine.engine import evaluate_many_default as evaluate_many
+from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
+from aimo._engine.verdict import (
+    Decision,
+    Enforcement,
+    Finding,
+    Outcome,
+    PolicyRef,
+    Severity,
+    Verdict,
+)
+from aimo._errors import (
+    AimoError,
+    ConfigError,
+    DecisionLogError,
+    DocumentError,
+    PluginError,
+    PolicyError,
+    PolicyViolation,
+    Problem,
+)
+from aimo._hooks import hookimpl
 from aimo._policies.packs import Pack, load_pack
-from aimo._policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._review.advice import (
     InfrastructureAdvice,
     InfrastructureFactor,
@@ -67,10 +78,7 @@ from aimo._review.advice import (
     recommend_infrastructure,
     score_use_case,
 )
-from aimo._run import Approval, Run
 from aimo._runtime.gate import Gate, governed
-from aimo._source import Location
-from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Severity, Verdict
 from aimo._version import __version__
 
 __all__ = [

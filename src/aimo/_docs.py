@@ -6,8 +6,8 @@ fails while the page and the code disagree.
 
 from __future__ import annotations
 
-from aimo._engine import Engine
-from aimo._policy import Policy
+from aimo._engine.engine import Engine
+from aimo._engine.policy import Policy
 
 HEADER = """\
 # Policy reference

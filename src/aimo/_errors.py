@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aimo._verdict import Verdict
+    from aimo._engine.verdict import Verdict
 
 #: How much of a value from a document a message quotes; the rest is cut.
 QUOTE_LIMIT = 200

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from aimo._hooks import hookspec
 
 if TYPE_CHECKING:
-    from aimo._models import Workflow
-    from aimo._policy import Context, Policy
-    from aimo._verdict import Verdict
+    from aimo._documents.models import Workflow
+    from aimo._engine.policy import Context, Policy
+    from aimo._engine.verdict import Verdict
 
 __all__ = ["aimo_policies", "aimo_verdict"]
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from aimo._dates import shift
-from aimo._models import (
+from aimo._documents.dates import shift
+from aimo._documents.models import (
     DEFAULT_DATA_CLASSES,
     TIER_RANK,
     Audience,

@@ -83,13 +83,13 @@ from typing import Any, Protocol
 import pytest
 from pydantic import BaseModel
 
-from aimo._dates import shift
-from aimo._engine import _OBSERVERS, Engine
+from aimo._documents.dates import shift
+from aimo._documents.loader import load, read, validate
+from aimo._documents.models import OperatingModel, Workflow
+from aimo._documents.source import SourceMap, escape
+from aimo._engine.engine import _OBSERVERS, Engine
+from aimo._engine.verdict import Decision, Finding, Outcome, Verdict
 from aimo._errors import DocumentError, Problem
-from aimo._loader import load, read, validate
-from aimo._models import OperatingModel, Workflow
-from aimo._source import SourceMap, escape
-from aimo._verdict import Decision, Finding, Outcome, Verdict
 
 __all__ = [
     "WorkflowFactory",

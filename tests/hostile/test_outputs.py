@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import aimo
-from aimo._printable import printable
+from aimo._documents.printable import printable
 from conftest import TODAY, make
 from hostile.support import run_cli, write
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 import aimo
-from aimo._engine import _OBSERVERS
+from aimo._engine.engine import _OBSERVERS
 
 RunKit = Callable[..., pytest.RunResult]
 

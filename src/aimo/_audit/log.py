@@ -52,12 +52,12 @@ from aimo._audit.records import (
     valid_head,
 )
 from aimo._audit.verify import VerifyResult, verify
+from aimo._documents.models import Workflow
+from aimo._documents.run import Run, canonical_json
+from aimo._engine.policy import Context
+from aimo._engine.verdict import PolicyRef, Verdict
 from aimo._errors import DecisionLogError
 from aimo._hooks import hookimpl
-from aimo._models import Workflow
-from aimo._policy import Context
-from aimo._run import Run, canonical_json
-from aimo._verdict import PolicyRef, Verdict
 from aimo._version import __version__
 
 if sys.platform != "win32":

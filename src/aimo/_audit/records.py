@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aimo._run import canonical_json
-from aimo._verdict import PolicyRef
+from aimo._documents.run import canonical_json
+from aimo._engine.verdict import PolicyRef
 
 __all__ = [
     "FORMAT",

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from aimo._audit.verify import verify
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._printable import printable
+from aimo._documents.printable import printable
 
 
 def verify_log(path: str, out: TextIO, err: TextIO) -> int:

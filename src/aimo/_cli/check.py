@@ -9,8 +9,8 @@ from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
 from aimo._cli.formats import Format, check_json, choices, sarif, table
 from aimo._cli.results import CheckRun, judge, report_problems, write_out
-from aimo._dates import evaluation_date
-from aimo._verdict import Decision
+from aimo._documents.dates import evaluation_date
+from aimo._engine.verdict import Decision
 
 #: The formats of ``aimo check``; a new one is added here.
 FORMATS: dict[str, Format[CheckRun]] = choices([table.FORMAT, check_json.FORMAT, sarif.FORMAT])

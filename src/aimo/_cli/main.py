@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from aimo._cli import audit, check, policies, report, schema, score
 from aimo._cli.command import EXIT_INTERRUPTED, EXIT_USAGE, Command
 from aimo._cli.results import silence
+from aimo._documents.printable import printable
 from aimo._errors import AimoError
-from aimo._printable import printable
 from aimo._version import __version__
 
 #: Every subcommand, in the order ``aimo --help`` lists them; a new one is added here.

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import datetime as dt
 
-from aimo._limits import Limits
+from aimo._documents.limits import Limits
 
 __all__ = ["date", "days", "limits", "paths", "reading", "today"]
 

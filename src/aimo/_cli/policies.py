@@ -12,10 +12,10 @@ from aimo._cli import options
 from aimo._cli.command import EXIT_OK, Command
 from aimo._cli.formats.table import columns
 from aimo._cli.results import write_out
-from aimo._engine import Engine, default_engine
+from aimo._documents.loader import load
+from aimo._documents.models import OperatingModel
+from aimo._engine.engine import Engine, default_engine
 from aimo._errors import DocumentError, Problem
-from aimo._loader import load
-from aimo._models import OperatingModel
 
 Rows = list[dict[str, Any]]
 

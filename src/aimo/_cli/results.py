@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import TextIO
 
 from aimo._cli import options
-from aimo._engine import Engine, default_engine
+from aimo._documents.files import inside
+from aimo._documents.loader import load
+from aimo._documents.models import OperatingModel, Workflow
+from aimo._documents.printable import printable
+from aimo._documents.source import source_of
+from aimo._engine.engine import Engine, default_engine
+from aimo._engine.verdict import Decision, Verdict
 from aimo._errors import ConfigError, DocumentError, NotADocument, PolicyError, Problem
-from aimo._files import inside
-from aimo._loader import load
-from aimo._models import OperatingModel, Workflow
-from aimo._printable import printable
 from aimo._review.report import Report, build_report
-from aimo._source import source_of
-from aimo._verdict import Decision, Verdict
 
 __all__ = [
     "CheckRun",

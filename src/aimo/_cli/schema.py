@@ -7,7 +7,7 @@ import json
 from typing import TextIO
 
 from aimo._cli.command import EXIT_OK, Command
-from aimo._models import OperatingModel, Workflow
+from aimo._documents.models import OperatingModel, Workflow
 from aimo._policies.packs import PACK_SCHEMA
 
 

@@ -11,9 +11,9 @@ from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
 from aimo._cli.formats.table import columns
 from aimo._cli.results import read_documents, report_problems, write_out
+from aimo._documents.models import OperatingModel
+from aimo._documents.printable import printable
 from aimo._errors import Problem
-from aimo._models import OperatingModel
-from aimo._printable import printable
 from aimo._review.advice import UseCaseScore, score_use_case
 
 #: ``(file, workflow id, score)`` for each workflow scored.

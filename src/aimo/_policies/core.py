@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from aimo._dates import shift
-from aimo._hooks import hookimpl
-from aimo._models import (
+from aimo._documents.dates import shift
+from aimo._documents.models import (
     TIER_RANK,
     Audience,
     Consequence,
@@ -20,9 +19,10 @@ from aimo._models import (
     ReviewTier,
     Workflow,
 )
-from aimo._policy import Context, NotApplicable, Policy, Violation, policy
-from aimo._textfold import same_person
-from aimo._waivers import EXPIRY_WARNING_DAYS, valid_waiver_indexes, waiver_problems
+from aimo._documents.textfold import same_person
+from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
+from aimo._engine.waivers import EXPIRY_WARNING_DAYS, valid_waiver_indexes, waiver_problems
+from aimo._hooks import hookimpl
 
 Findings = Iterator[Violation | NotApplicable]
 

@@ -22,15 +22,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aimo._documents.loader import read
+from aimo._documents.models import Workflow
+from aimo._documents.source import pointer
+from aimo._engine.policy import Context, NotApplicable, Policy, Violation
 from aimo._errors import DocumentError, PolicyError
 from aimo._hooks import hookimpl
-from aimo._loader import read
-from aimo._models import Workflow
 from aimo._policies.fastschema import Fallback, compile_schema
 from aimo._policies.patterns import REASON, PatternError, metaschema_validator, rule_validator
 from aimo._policies.rulefields import unknown_fields
-from aimo._policy import Context, NotApplicable, Policy, Violation
-from aimo._source import pointer
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError as SchemaValidationError

@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-from aimo._textfold import FOLDING
+from aimo._documents.textfold import FOLDING
 
 # Characters per block when mapping a match back to the original text.
 _BLOCK = 256

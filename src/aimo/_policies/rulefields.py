@@ -23,8 +23,8 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel
 
-from aimo._models import OperatingModel, Workflow
-from aimo._source import unescape
+from aimo._documents.models import OperatingModel, Workflow
+from aimo._documents.source import unescape
 
 __all__ = ["UnknownField", "unknown_fields"]
 

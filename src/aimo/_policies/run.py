@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from aimo._documents.models import TIER_RANK, Audience, Input, ReviewTier, Stage, Workflow
+from aimo._documents.run import Approval, Run, distinct_approvers
+from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._hooks import hookimpl
-from aimo._models import TIER_RANK, Audience, Input, ReviewTier, Stage, Workflow
 from aimo._policies.core import CALIBRATE, NIST, PRODUCTION, ROLES
 from aimo._policies.phrases import FoldedText
-from aimo._policy import Context, NotApplicable, Policy, Violation, policy
-from aimo._run import Approval, Run, distinct_approvers
 
 Findings = Iterator[Violation | NotApplicable]
 

@@ -12,8 +12,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from aimo._loader import validate
-from aimo._models import InfrastructureChoice, OperatingModel, Recurrence, UseCase, Workflow
+from aimo._documents.loader import validate
+from aimo._documents.models import (
+    InfrastructureChoice,
+    OperatingModel,
+    Recurrence,
+    UseCase,
+    Workflow,
+)
 
 __all__ = [
     "InfrastructureAdvice",

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from aimo._dates import shift
-from aimo._models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
+from aimo._documents.dates import shift
+from aimo._documents.models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
+from aimo._engine.policy import Context
+from aimo._engine.verdict import Decision, Verdict
+from aimo._engine.waivers import waiver_problems
 from aimo._policies.core import next_review_due
-from aimo._policy import Context
 from aimo._review.advice import score_use_case
-from aimo._verdict import Decision, Verdict
-from aimo._waivers import waiver_problems
 
 if TYPE_CHECKING:
-    from aimo._engine import Engine
+    from aimo._engine.engine import Engine
 
 __all__ = ["DECISION_QUESTIONS", "ModelReport", "Report", "build_report"]
 
@@ -172,7 +172,7 @@ def _section(
     today: dt.date,
     horizon: int,
 ) -> ModelReport:
-    from aimo._engine import default_model
+    from aimo._engine.engine import default_model
 
     operating_model = model if model is not None else default_model()
     ctx = Context(

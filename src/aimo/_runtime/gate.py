@@ -16,18 +16,18 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from aimo._engine import (
+from aimo._documents.loader import validate
+from aimo._documents.models import Input, OperatingModel, Workflow
+from aimo._documents.run import Approval, Output, Run
+from aimo._engine.engine import (
     Engine,
     _coerce_model,
     _coerce_workflow,
     default_engine,
     default_model,
 )
+from aimo._engine.verdict import Decision, Verdict
 from aimo._errors import PolicyViolation
-from aimo._loader import validate
-from aimo._models import Input, OperatingModel, Workflow
-from aimo._run import Approval, Output, Run
-from aimo._verdict import Decision, Verdict
 
 __all__ = ["Gate", "governed"]
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun
-from aimo._verdict import Decision, Verdict
+from aimo._engine.verdict import Decision, Verdict
 
 __all__ = ["FORMAT"]
 

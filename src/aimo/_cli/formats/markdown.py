@@ -8,8 +8,9 @@ from typing import TextIO
 
 from aimo._cli.formats import Format
 from aimo._cli.results import ReportRun
-from aimo._models import ReviewOutcome
-from aimo._printable import printable
+from aimo._documents.models import ReviewOutcome
+from aimo._documents.printable import printable
+from aimo._engine.verdict import Decision
 from aimo._review.report import (
     DECISION_QUESTIONS,
     Candidate,
@@ -21,7 +22,6 @@ from aimo._review.report import (
     WaiverStatus,
     WorkflowRow,
 )
-from aimo._verdict import Decision
 
 __all__ = ["FORMAT", "render_markdown"]
 

@@ -8,8 +8,8 @@ from typing import Any, TextIO
 
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun, Result
+from aimo._engine.verdict import Finding, Outcome, Verdict
 from aimo._errors import Problem
-from aimo._verdict import Finding, Outcome, Verdict
 from aimo._version import __version__
 
 __all__ = ["FORMAT"]

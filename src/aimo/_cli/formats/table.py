@@ -10,8 +10,8 @@ from typing import Any, TextIO
 
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun, Result
-from aimo._printable import printable
-from aimo._verdict import Decision, Finding, Outcome
+from aimo._documents.printable import printable
+from aimo._engine.verdict import Decision, Finding, Outcome
 
 __all__ = ["FORMAT", "columns"]
 

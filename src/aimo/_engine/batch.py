@@ -10,15 +10,15 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from aimo._dates import evaluation_date
+from aimo._documents.dates import evaluation_date
+from aimo._engine.policy import Context
+from aimo._engine.verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
 from aimo._errors import AimoError, DocumentError, PluginError
-from aimo._policy import Context
-from aimo._verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from aimo._engine import Engine, ModelLike, WorkflowLike
+    from aimo._engine.engine import Engine, ModelLike, WorkflowLike
 
 #: The policy id of the finding that stands for a document that could not be judged.
 DOCUMENT_VALID = "document-valid"
@@ -110,7 +110,7 @@ def _judge(
             verdict = error_verdict(engine, document, index, exc)
             # A decision log must hold every verdict, this one too; nothing was judged, so
             # there is no workflow to pass.
-            from aimo._engine import default_model  # _engine imports this module
+            from aimo._engine.engine import default_model  # _engine imports this module
 
             ctx = Context(
                 today=today,
@@ -146,7 +146,7 @@ def evaluate_many(
     """Stream one verdict per document, in input order, in constant memory."""
     day = evaluation_date(today)
     if model is not None:
-        from aimo._engine import _coerce_model
+        from aimo._engine.engine import _coerce_model
 
         model = _coerce_model(model, engine.limits)  # once for the batch, not per document
     if workers is None or workers <= 1:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aimo._dates import shift
-from aimo._models import Workflow
-from aimo._policy import Context
-from aimo._verdict import Enforcement
+from aimo._documents.dates import shift
+from aimo._documents.models import Workflow
+from aimo._engine.policy import Context
+from aimo._engine.verdict import Enforcement
 
 #: The furthest ahead a waiver may expire.
 MAX_WAIVER_DAYS = 180

@@ -18,8 +18,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from aimo._models import ReviewTier, Stage, Workflow
-from aimo._source import Location
+from aimo._documents.models import ReviewTier, Stage, Workflow
+from aimo._documents.source import Location
 
 __all__ = [
     "Decision",

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aimo._source import unescape
+from aimo._documents.source import unescape
 
 __all__ = ["jsonable", "resolve"]
 

@@ -19,10 +19,9 @@ from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from aimo._errors import ConfigError, DocumentError, NotADocument, Problem, quote
-from aimo._files import FileProblem, expand_pattern, read_regular_file, resolve_inside
-from aimo._limits import DEFAULT_LIMITS, Limits
-from aimo._models import (
+from aimo._documents.files import FileProblem, expand_pattern, read_regular_file, resolve_inside
+from aimo._documents.limits import DEFAULT_LIMITS, Limits
+from aimo._documents.models import (
     MAX_DIGITS,
     X_FIELD,
     OperatingModel,
@@ -31,8 +30,9 @@ from aimo._models import (
     unknown_field_message,
     writable,
 )
-from aimo._observed import resolve
-from aimo._source import SourceMap, escape, pointer, set_source, source_of
+from aimo._documents.source import SourceMap, escape, pointer, set_source, source_of
+from aimo._engine.observed import resolve
+from aimo._errors import ConfigError, DocumentError, NotADocument, Problem, quote
 
 __all__ = ["load", "read", "validate"]
 
@@ -188,7 +188,7 @@ def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parse
             [Problem("", f"the file is not UTF-8 text (byte {exc.start})", file)]
         ) from None
     # PyYAML is imported on the first file read: a pipeline that passes dicts never needs it.
-    from aimo import _yamlsource
+    from aimo._documents import yamlsource as _yamlsource
 
     if file.lower().endswith(".json"):
         return _read_json(text, file, limits)
@@ -260,7 +260,7 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
         # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
         kind = float if type(data) is _Refused else type(data)
         return Parsed(kind() if data is not None else None, SourceMap(file), [])
-    from aimo import _yamlsource
+    from aimo._documents import yamlsource as _yamlsource
 
     try:
         # JSON's values come from json; its lines, duplicates and limits from the composer.
@@ -416,7 +416,7 @@ def load(
 def _check_config(config: PolicyConfig, path: Path, allow_outside: bool) -> None:
     """What configuration errors a model file alone can show: the floor rule, pack paths."""
     # Imported here: the configuration module validates through this one.
-    from aimo._config import check_floor, resolve_pack_paths
+    from aimo._engine.config import check_floor, resolve_pack_paths
 
     check_floor(config, str(path) + ": ")
     folder = path.parent

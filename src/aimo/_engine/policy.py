@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
+from aimo._documents.frozen import freeze_json
+from aimo._documents.models import OperatingModel, ReviewTier, Stage, Workflow
+from aimo._engine.verdict import Enforcement, Severity
 from aimo._errors import PolicyError
-from aimo._frozen import freeze_json
-from aimo._models import OperatingModel, ReviewTier, Stage, Workflow
-from aimo._verdict import Enforcement, Severity
 
 __all__ = ["MISSING", "Context", "NotApplicable", "Policy", "Violation", "policy"]
 

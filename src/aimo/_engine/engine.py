@@ -14,30 +14,30 @@ from typing import Any
 import pluggy
 
 from aimo import hookspecs
-from aimo._batch import evaluate_many
-from aimo._config import coerce_config, merge_configs, resolve_pack_paths
-from aimo._dates import evaluation_date
-from aimo._errors import ConfigError, DocumentError, PluginError, PolicyError, Problem, quote
-from aimo._hooks import PROJECT
-from aimo._limits import DEFAULT_LIMITS, Limits
-from aimo._loader import load, validate
-from aimo._models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
-from aimo._observed import jsonable, resolve
-from aimo._plugins import (
+from aimo._documents.dates import evaluation_date
+from aimo._documents.limits import DEFAULT_LIMITS, Limits
+from aimo._documents.loader import load, validate
+from aimo._documents.models import OperatingModel, PolicyConfig, Stage, Waiver, Workflow
+from aimo._documents.source import Location, SourceMap, source_of
+from aimo._engine.batch import evaluate_many
+from aimo._engine.config import coerce_config, merge_configs, resolve_pack_paths
+from aimo._engine.observed import jsonable, resolve
+from aimo._engine.plugins import (
     ENTRY_POINT_GROUP,
     picklable_plugin,
     plugin_name,
     plugin_version,
     rebuild_engine,
 )
+from aimo._engine.policy import MISSING, Context, NotApplicable, Policy, Violation
+from aimo._engine.verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built
+from aimo._engine.waivers import valid_waiver_indexes
+from aimo._errors import ConfigError, DocumentError, PluginError, PolicyError, Problem, quote
+from aimo._hooks import PROJECT
 from aimo._policies import core as _core_policies
 from aimo._policies import run as _run_policies
 from aimo._policies.packs import Pack, builtin_pack_paths, load_pack
-from aimo._policy import MISSING, Context, NotApplicable, Policy, Violation
-from aimo._source import Location, SourceMap, source_of
-from aimo._verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built
 from aimo._version import __version__
-from aimo._waivers import valid_waiver_indexes
 
 __all__ = ["Engine", "evaluate", "evaluate_model"]
 

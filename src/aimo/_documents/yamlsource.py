@@ -26,9 +26,9 @@ from typing import Any
 import yaml
 from yaml import YAMLError
 
+from aimo._documents.limits import Limits
+from aimo._documents.source import SourceMap, escape
 from aimo._errors import DocumentError, Problem, quote
-from aimo._limits import Limits
-from aimo._source import SourceMap, escape
 
 __all__ = ["YAMLError", "parse", "positions"]
 

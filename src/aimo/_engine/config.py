@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from aimo._documents.loader import validate
+from aimo._documents.models import PolicyConfig
 from aimo._errors import ConfigError, DocumentError, quote
-from aimo._loader import validate
-from aimo._models import PolicyConfig
 
 __all__ = ["FLOORS", "check_floor", "coerce_config", "merge_configs", "resolve_pack_paths"]
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from aimo._policies.packs import Pack, load_pack
 
 if TYPE_CHECKING:
-    from aimo._engine import Engine
-    from aimo._limits import Limits
-    from aimo._models import PolicyConfig
+    from aimo._documents.limits import Limits
+    from aimo._documents.models import PolicyConfig
+    from aimo._engine.engine import Engine
 
 #: The entry-point group installed plugins register under.
 ENTRY_POINT_GROUP = "aimo"
@@ -121,7 +121,7 @@ def rebuild_engine(
             restored.append(load_pack(plugin.path))
         else:
             restored.append(plugin)
-    from aimo._engine import Engine
+    from aimo._engine.engine import Engine
 
     return Engine(
         restored, config=config, builtins=builtins, entry_points=entry_points, limits=limits

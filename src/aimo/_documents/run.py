@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from aimo._frozen import FrozenDict
-from aimo._models import Email, Input, Text
-from aimo._source import escape
-from aimo._textfold import identity, same_person
+from aimo._documents.frozen import FrozenDict
+from aimo._documents.models import Email, Input, Text
+from aimo._documents.source import escape
+from aimo._documents.textfold import identity, same_person
 
 __all__ = ["Approval", "Output", "Run", "canonical_json"]
 

@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
-from aimo._frozen import FrozenDict, FrozenList
+from aimo._documents.frozen import FrozenDict, FrozenList
 
 __all__ = [
     "Audience",

@@ -17,8 +17,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 
+from aimo._documents.limits import Limits
 from aimo._errors import quote
-from aimo._limits import Limits
 
 __all__ = ["FileProblem", "expand_pattern", "inside", "read_regular_file", "resolve_inside"]
 
