@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 import aimo
-from aimo._engine.observed import jsonable, resolve
+from aimo._documents.pointer import resolve
+from aimo._engine.observed import jsonable
 from aimo._policies import core as _core_policies
 from aimo._policies import run as _run_policies
 from conftest import DELETE, findings_of, make

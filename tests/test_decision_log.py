@@ -363,12 +363,11 @@ def test_a_long_torn_tail_is_removed(log_path: Path) -> None:
     assert (result.ok, result.records, result.notes) == (True, 3, ())
 
 
-def test_a_run_that_cannot_be_read_is_logged_without_its_digest(log_path: Path) -> None:
+def test_a_run_that_cannot_be_read_is_refused_and_nothing_is_logged(log_path: Path) -> None:
     engine = aimo.Engine(plugins=[DecisionLog(log_path)], entry_points=False)
-    verdict = engine.evaluate(make(), today=TODAY, run=["crm_contacts"])
-    [record] = read(log_path)
-    assert record["decision"] == verdict.decision.value == "deny"
-    assert "run" not in record
+    with pytest.raises(TypeError):
+        engine.evaluate(make(), today=TODAY, run=["crm_contacts"])
+    assert not log_path.exists() or read(log_path) == []
 
 
 def test_a_record_the_head_does_not_name_is_a_note_and_the_next_write_drops_it(

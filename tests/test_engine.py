@@ -151,9 +151,10 @@ def test_context_carries_today_model_and_run() -> None:
 
     model = aimo.OperatingModel(organization="Northwind")
     engine = aimo.Engine(plugins=[Plugin(spy)], entry_points=False)
-    engine.evaluate(make(), today=TODAY, model=model, run="the run")
+    run = aimo.Run(output="Weekly summary")
+    engine.evaluate(make(), today=TODAY, model=model, run=run)
     [ctx] = seen
-    assert (ctx.today, ctx.model, ctx.run) == (TODAY, model, "the run")
+    assert (ctx.today, ctx.model, ctx.run) == (TODAY, model, run)
     assert ctx.enforcement["owner-named"] is aimo.Enforcement.HARD_MANDATORY
 
 
@@ -321,12 +322,12 @@ def test_evaluate_model_judges_every_workflow(tmp_path: Path) -> None:
 def test_the_default_engine_is_built_lazily_once() -> None:
     code = textwrap.dedent(
         """
-        import aimo, aimo._engine.engine as e
-        assert e._DEFAULT_ENGINE is None, "built at import"
+        import aimo, aimo._defaults as e
+        assert e._DEFAULT is None, "built at import"
         aimo.evaluate({"id": "a"})
-        first = e._DEFAULT_ENGINE
+        first = e._DEFAULT
         aimo.evaluate({"id": "b"})
-        assert first is not None and e._DEFAULT_ENGINE is first
+        assert first is not None and e._DEFAULT is first
         print("ok")
         """
     )

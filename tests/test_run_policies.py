@@ -469,11 +469,15 @@ def test_a_run_given_as_plain_data_is_judged(engine: aimo.Engine) -> None:
     assert finding.path == "/run/inputs/0"
 
 
-def test_a_run_that_cannot_be_read_fails_closed(engine: aimo.Engine) -> None:
-    verdict = engine.evaluate(make(), run=["crm"], today=dt.date(2026, 11, 27))
-    assert {f.outcome for f in verdict.failures} == {aimo.Outcome.ERROR}
-    assert len(verdict.failures) == len(POLICIES)
-    assert verdict.decision is aimo.Decision.DENY
+def test_a_run_that_cannot_be_read_is_refused_before_anything_is_judged(
+    engine: aimo.Engine,
+) -> None:
+    # The run is read once, by the engine, so no policy has to guess what it means.
+    with pytest.raises(TypeError, match=r"the run must be an aimo\.Run"):
+        engine.evaluate(make(), run=["crm"], today=dt.date(2026, 11, 27))
+    with pytest.raises(aimo.DocumentError) as caught:
+        engine.evaluate(make(), run={"inputs": [3]}, today=dt.date(2026, 11, 27))
+    assert caught.value.problems[0].path.startswith("/run/inputs/0")
 
 
 def test_approvals_take_positional_or_keyword_arguments() -> None:

@@ -12,8 +12,8 @@ Evaluate a workflow against the operating model's policies::
 
 from aimo import hookspecs
 from aimo._audit.log import DecisionLog
+from aimo._defaults import Engine, evaluate, evaluate_many, evaluate_model, load
 from aimo._documents.limits import Limits
-from aimo._documents.loader import load
 from aimo._documents.models import (
     Audience,
     Consequence,
@@ -47,8 +47,7 @@ from aimo._documents.models import (
 )
 from aimo._documents.run import Approval, Run
 from aimo._documents.source import Location
-from aimo._engine.engine import Engine, evaluate, evaluate_model
-from aimo._engine.engine import evaluate_many_default as evaluate_many
+from aimo._engine.pack import Pack
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._engine.verdict import (
     Decision,
@@ -70,7 +69,7 @@ from aimo._errors import (
     Problem,
 )
 from aimo._hooks import hookimpl
-from aimo._policies.packs import Pack, load_pack
+from aimo._policies.packs import load_pack
 from aimo._review.advice import (
     InfrastructureAdvice,
     InfrastructureFactor,

@@ -6,7 +6,7 @@ fails while the page and the code disagree.
 
 from __future__ import annotations
 
-from aimo._engine.engine import Engine
+from aimo._defaults import Engine
 from aimo._engine.policy import Policy
 
 HEADER = """\

@@ -39,6 +39,7 @@ from aimo._documents.models import (
     Stage,
     Workflow,
 )
+from aimo._policies.compliant import compliant_document
 
 __all__ = ["compliant_workflows", "operating_models", "workflow_documents", "workflows"]
 
@@ -264,48 +265,57 @@ def _compliant_document(draw: st.DrawFn, today: dt.date) -> dict[str, Any]:
         "depicts_real_people": draw(st.booleans()),
         "targets_minors": targets_minors,
     }
-    document: dict[str, Any] = {
-        "id": draw(slugs),
-        "name": draw(texts),
-        "stage": stage,
-        "use_case": {
-            "description": draw(texts),
-            "recurrence": draw(
-                st.sampled_from([r.value for r in Recurrence if r is not Recurrence.AD_HOC])
-            ),
-            "decision": draw(texts),
-            "success_measure": {
+    # The test kit's compliant workflow, varied: one definition of "compliant" for both.
+    document = compliant_document(today)
+    if stage == Stage.PILOT.value:
+        # A pilot has not gone live: no go-live checklist or review history yet.
+        document.pop("production")
+        document.pop("review")
+    document.pop("escalation")
+    document.update(
+        {
+            "id": draw(slugs),
+            "name": draw(texts),
+            "stage": stage,
+            "use_case": {
                 "description": draw(texts),
-                "metric": draw(texts),
-                "target": target,
-                "higher_is_better": higher_is_better,
-            },
-        },
-        "consequence": consequence.value,
-        "audience": draw(st.sampled_from([Audience.INTERNAL.value, Audience.PARTNER.value])),
-        "content": content,
-        "owner": owner,
-        "reviewer": reviewer,
-        "data_boundary": {"allowed": allowed},
-        "inputs": inputs,
-        "output_standard": draw(
-            st.fixed_dictionaries(
-                {"description": texts},
-                optional={
-                    "document": texts,
-                    "checks": _optional(
-                        {
-                            "max_length": st.integers(1, 10_000),
-                            "banned_phrases": st.lists(texts, max_size=2),
-                            "disclosure": texts,
-                        }
-                    ),
+                "recurrence": draw(
+                    st.sampled_from([r.value for r in Recurrence if r is not Recurrence.AD_HOC])
+                ),
+                "decision": draw(texts),
+                "success_measure": {
+                    "description": draw(texts),
+                    "metric": draw(texts),
+                    "target": target,
+                    "higher_is_better": higher_is_better,
                 },
-            )
-        ),
-        "review_tier": tier.value,
-        "infrastructure": infrastructure,
-    }
+            },
+            "consequence": consequence.value,
+            "audience": draw(st.sampled_from([Audience.INTERNAL.value, Audience.PARTNER.value])),
+            "content": content,
+            "owner": owner,
+            "reviewer": reviewer,
+            "data_boundary": {"allowed": allowed},
+            "inputs": inputs,
+            "output_standard": draw(
+                st.fixed_dictionaries(
+                    {"description": texts},
+                    optional={
+                        "document": texts,
+                        "checks": _optional(
+                            {
+                                "max_length": st.integers(1, 10_000),
+                                "banned_phrases": st.lists(texts, max_size=2),
+                                "disclosure": texts,
+                            }
+                        ),
+                    },
+                )
+            ),
+            "review_tier": tier.value,
+            "infrastructure": infrastructure,
+        }
+    )
     if consequence is not Consequence.LOW or draw(st.booleans()):
         document["escalation"] = {
             "contacts": draw(st.lists(people, min_size=1, max_size=2)),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 import aimo
-from aimo._engine.engine import _OBSERVERS
+from aimo._engine.plugins import PROCESS_PLUGINS
 
 RunKit = Callable[..., pytest.RunResult]
 
@@ -104,21 +104,21 @@ def test_the_report_lists_every_policy_and_those_never_made_to_fail(
 def test_without_the_option_there_is_no_report_and_no_recorder(
     run_kit: RunKit, pytester: pytest.Pytester
 ) -> None:
-    before = list(_OBSERVERS)
+    before = list(PROCESS_PLUGINS)
     pytester.makepyfile(TESTS)
     result = run_kit()
     result.assert_outcomes(passed=4)
     result.stdout.no_fnmatch_line("*aimo policy outcome coverage*")
-    assert before == _OBSERVERS
+    assert before == PROCESS_PLUGINS
 
 
 def test_the_recorder_is_removed_after_the_session(
     run_kit: RunKit, pytester: pytest.Pytester
 ) -> None:
-    before = list(_OBSERVERS)
+    before = list(PROCESS_PLUGINS)
     pytester.makepyfile(TESTS)
     run_kit("--aimo-coverage")
-    assert before == _OBSERVERS
+    assert before == PROCESS_PLUGINS
 
 
 def test_case_files_count_too(run_kit: RunKit, pytester: pytest.Pytester) -> None:

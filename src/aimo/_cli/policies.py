@@ -12,15 +12,15 @@ from aimo._cli import options
 from aimo._cli.command import EXIT_OK, Command
 from aimo._cli.formats.table import columns
 from aimo._cli.results import write_out
-from aimo._documents.loader import load
+from aimo._defaults import default_engine, load
 from aimo._documents.models import OperatingModel
-from aimo._engine.engine import Engine, default_engine
+from aimo._engine.engine import BaseEngine
 from aimo._errors import DocumentError, Problem
 
 Rows = list[dict[str, Any]]
 
 
-def _rows(engine: Engine) -> Rows:
+def _rows(engine: BaseEngine) -> Rows:
     return [
         {
             "id": policy.id,
@@ -69,7 +69,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    engine = default_engine()
+    engine: BaseEngine = default_engine()
     if args.model:
         model = load(args.model, limits=options.limits(args), allow_outside=args.allow_outside)
         if not isinstance(model, OperatingModel):

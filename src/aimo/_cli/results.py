@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TextIO
 
 from aimo._cli import options
+from aimo._defaults import default_engine, load
 from aimo._documents.files import inside
-from aimo._documents.loader import load
 from aimo._documents.models import OperatingModel, Workflow
 from aimo._documents.printable import printable
 from aimo._documents.source import source_of
-from aimo._engine.engine import Engine, default_engine
+from aimo._engine.engine import BaseEngine
 from aimo._engine.verdict import Decision, Verdict
 from aimo._errors import ConfigError, DocumentError, NotADocument, PolicyError, Problem
 from aimo._review.report import Report, build_report
@@ -56,7 +56,7 @@ class CheckRun:
     """Everything one run of ``check`` (or ``report``) judged: what every format renders."""
 
     today: dt.date
-    engine: Engine
+    engine: BaseEngine
     results: list[Result]
     problems: list[Problem]
 
@@ -154,11 +154,11 @@ def judge(args: argparse.Namespace, today: dt.date) -> CheckRun:
     documents = read_documents(args, problems)
     # A workflow file that a checked model already includes is judged once, with its model.
     claimed = {
-        os.path.realpath(source_of(w)[0].file)
+        os.path.realpath(source.file)
         for _, doc in documents
         if isinstance(doc, OperatingModel)
-        for w in doc.workflows
-        if source_of(w) is not None and source_of(w)[1] == ""
+        for source in map(source_of, doc.workflows)
+        if source is not None and source.prefix == ""
     }
     engine = default_engine()
     results: list[Result] = []

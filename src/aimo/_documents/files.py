@@ -14,13 +14,20 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePath
 
 from aimo._documents.limits import Limits
-from aimo._errors import quote
+from aimo._errors import ConfigError, quote
 
-__all__ = ["FileProblem", "expand_pattern", "inside", "read_regular_file", "resolve_inside"]
+__all__ = [
+    "FileProblem",
+    "expand_pattern",
+    "inside",
+    "pack_files",
+    "read_regular_file",
+    "resolve_inside",
+]
 
 #: How many folder entries a glob may look at for each file it is allowed to match.
 ENTRIES_PER_FILE = 50
@@ -232,3 +239,31 @@ def _match(folder: Path, parts: tuple[str, ...], budget: list[int], pattern: str
                 yield path  # reading it refuses a pipe or a device
         elif entry.is_dir(follow_symlinks=False):
             yield from _match(path, rest, budget, pattern)
+
+
+def pack_files(entries: Sequence[str], base: Path) -> list[Path]:
+    """The pack files a configuration's ``paths`` name: files as given, folders by their
+    YAML files; relative entries relative to ``base``.
+
+    :raises ConfigError: for an entry that leads to nothing or cannot be a path.
+    """
+    found: list[Path] = []
+    for index, raw in enumerate(entries):
+        try:
+            path = Path(raw) if Path(raw).is_absolute() else base / raw
+            if path.is_dir():
+                found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+            elif path.exists():
+                found.append(path)
+            else:
+                raise ConfigError(
+                    f"/policies/paths/{index}: {quote(raw)} does not exist (paths are relative "
+                    f"to {base.as_posix()})"
+                )
+        except (OSError, ValueError) as exc:
+            # A name too long for the file system, or one holding a NUL character.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError(
+                f"/policies/paths/{index}: {quote(raw)} cannot be used as a path: {reason}"
+            ) from None
+    return list(dict.fromkeys(found))

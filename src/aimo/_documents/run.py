@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 
 from aimo._documents.frozen import FrozenDict
 from aimo._documents.models import Email, Input, Text
-from aimo._documents.source import escape
+from aimo._documents.pointer import escape
 from aimo._documents.textfold import identity, same_person
 
 __all__ = ["Approval", "Output", "Run", "canonical_json"]

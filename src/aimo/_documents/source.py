@@ -1,8 +1,9 @@
-"""Where things are in a source file: JSON Pointers mapped to lines and columns."""
+"""Where things are in a source file: JSON Pointers mapped to lines and columns, and where a
+loaded document came from."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,21 +18,23 @@ class Location(BaseModel):
     column: int | None = None
 
 
-def escape(token: str) -> str:
-    """Escape one JSON Pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
+class Source(NamedTuple):
+    """Where a loaded document came from: the positions of its file, and where in that file
+    the document starts (``""`` for a whole file, ``/workflows/2`` for an inline workflow)."""
+
+    positions: SourceMap
+    prefix: str = ""
+
+    @property
+    def file(self) -> str:
+        return self.positions.file
+
+    def locate(self, path: str) -> Location:
+        """The place in the file of ``path``, a JSON Pointer into the document."""
+        return self.positions.locate(self.prefix + path)
 
 
-def unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def pointer(parts: tuple[int | str, ...] | list[int | str]) -> str:
-    """The JSON Pointer for a sequence of keys and indexes."""
-    return "".join("/" + escape(str(part)) for part in parts)
-
-
-def source_of(document: Any) -> Any:
+def source_of(document: Any) -> Source | None:
     """Where a loaded document came from, as the loader recorded it, or None.
 
     Kept in pydantic's private-attribute slot without declaring a private attribute:
@@ -41,7 +44,7 @@ def source_of(document: Any) -> Any:
     return private.get("source") if private else None
 
 
-def set_source(document: Any, source: Any) -> None:
+def set_source(document: Any, source: Source) -> None:
     private = document.__pydantic_private__
     if private is None:
         object.__setattr__(document, "__pydantic_private__", {"source": source})

@@ -27,7 +27,8 @@ import yaml
 from yaml import YAMLError
 
 from aimo._documents.limits import Limits
-from aimo._documents.source import SourceMap, escape
+from aimo._documents.pointer import escape
+from aimo._documents.source import SourceMap
 from aimo._errors import DocumentError, Problem, quote
 
 __all__ = ["YAMLError", "parse", "positions"]

@@ -8,17 +8,48 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aimo._documents.dates import evaluation_date
+from aimo._documents.limits import Limits
+from aimo._documents.models import OperatingModel, Workflow
+from aimo._engine.coerce import ModelLike, WorkflowLike, coerce_model, default_model
 from aimo._engine.policy import Context
-from aimo._engine.verdict import Decision, Enforcement, Finding, Outcome, Severity, Verdict, built
+from aimo._engine.verdict import (
+    Decision,
+    Enforcement,
+    Finding,
+    Outcome,
+    PolicyRef,
+    Severity,
+    Verdict,
+    built,
+)
 from aimo._errors import AimoError, DocumentError, PluginError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from aimo._engine.engine import Engine, ModelLike, WorkflowLike
+
+class Evaluator(Protocol):
+    """What a batch needs of an engine: judging one document, the context and hooks of a
+    verdict it makes itself, and the policy set verdicts carry."""
+
+    limits: Limits
+
+    @property
+    def policy_set(self) -> list[PolicyRef]: ...
+
+    def evaluate(
+        self, workflow: WorkflowLike, *, model: ModelLike | None, today: dt.date | None
+    ) -> Verdict: ...
+
+    def for_model(self, model: OperatingModel) -> Evaluator: ...
+
+    def context(self, model: OperatingModel, today: dt.date) -> Context: ...
+
+    def notify(self, verdict: Verdict, workflow: Workflow | None, ctx: Context) -> None: ...
+
 
 #: The policy id of the finding that stands for a document that could not be judged.
 DOCUMENT_VALID = "document-valid"
@@ -48,7 +79,7 @@ def _raw_digest(document: Any) -> str:
 UNWRITABLE = "<a document that cannot be written down>"
 
 
-def error_verdict(engine: Engine, document: Any, index: int, error: Exception) -> Verdict:
+def error_verdict(engine: Evaluator, document: Any, index: int, error: Exception) -> Verdict:
     """A deny verdict for a document that could not be judged, saying why."""
     raw_id = document.get("id") if isinstance(document, dict) else None
     workflow_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
@@ -89,14 +120,18 @@ def error_verdict(engine: Engine, document: Any, index: int, error: Exception) -
             "required_tier": None,
             "findings": [finding],
             "evaluated_at": dt.datetime.now(dt.UTC),
-            "policy_set": engine._policy_set,
+            "policy_set": tuple(engine.policy_set),
         },
         {"_digest": _raw_digest(document), "_document": None},
     )
 
 
 def _judge(
-    engine: Engine, documents: Iterable[Any], start: int, model: Any, today: dt.date
+    engine: Evaluator,
+    documents: Iterable[Any],
+    start: int,
+    model: OperatingModel | None,
+    today: dt.date,
 ) -> Iterator[Verdict]:
     for index, document in enumerate(documents, start):
         try:
@@ -110,14 +145,8 @@ def _judge(
             verdict = error_verdict(engine, document, index, exc)
             # A decision log must hold every verdict, this one too; nothing was judged, so
             # there is no workflow to pass.
-            from aimo._engine.engine import default_model  # _engine imports this module
-
-            ctx = Context(
-                today=today,
-                model=model if model is not None else default_model(),
-                enforcement=engine._enforcement,
-            )
-            engine.notify(verdict, None, ctx)
+            used = model if model is not None else default_model()
+            engine.notify(verdict, None, engine.for_model(used).context(used, today))
         yield verdict
 
 
@@ -126,7 +155,7 @@ def _judge(
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(engine: Engine, model: Any, today: dt.date) -> None:
+def _start_worker(engine: Evaluator, model: OperatingModel | None, today: dt.date) -> None:
     _WORKER.update(engine=engine, model=model, today=today)
 
 
@@ -135,7 +164,7 @@ def _work(chunk: list[Any], start: int) -> list[Verdict]:
 
 
 def evaluate_many(
-    engine: Engine,
+    engine: Evaluator,
     documents: Iterable[WorkflowLike],
     *,
     model: ModelLike | None = None,
@@ -145,12 +174,10 @@ def evaluate_many(
 ) -> Iterator[Verdict]:
     """Stream one verdict per document, in input order, in constant memory."""
     day = evaluation_date(today)
-    if model is not None:
-        from aimo._engine.engine import _coerce_model
-
-        model = _coerce_model(model, engine.limits)  # once for the batch, not per document
+    # Once for the batch, not once per document.
+    operating_model = coerce_model(model, engine.limits) if model is not None else None
     if workers is None or workers <= 1:
-        yield from _judge(engine, documents, 0, model, day)
+        yield from _judge(engine, documents, 0, operating_model, day)
         return
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -162,7 +189,10 @@ def evaluate_many(
     iterator = iter(documents)
     pending: deque[Future[list[Verdict]]] = deque()
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(engine, model, day)
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(engine, operating_model, day),
     ) as pool:
         start = 0
         while True:

@@ -1,83 +1,106 @@
-"""Policy configuration (spec section 4.6): what it may say, checked before anything runs."""
+"""Policy configuration (spec section 4.6): what it may say, and what it does to the policies.
+
+A configuration adds packs, disables policies or packs, and raises or lowers enforcement.
+What it may not do is a fact of each policy: a policy with a ``floor`` cannot be lowered
+below it, nor disabled.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aimo._documents.loader import validate
 from aimo._documents.models import PolicyConfig
-from aimo._errors import ConfigError, DocumentError, quote
+from aimo._documents.validate import validate
+from aimo._engine.loop import Entry
+from aimo._engine.verdict import Enforcement
+from aimo._errors import ConfigError, DocumentError
 
-__all__ = ["FLOORS", "check_floor", "coerce_config", "merge_configs", "resolve_pack_paths"]
+__all__ = ["apply_config", "check_floors", "coerce_config", "merge_configs"]
 
-_RANK = {"advisory": 0, "mandatory": 1, "hard_mandatory": 2}
-
-#: Policies whose enforcement no configuration may lower below the given level.
-FLOORS = {"owner-named": "mandatory", "data-boundary-allowed": "mandatory"}
-
-
-def check_floor(config: PolicyConfig, where: str = "") -> None:
-    """Raise :class:`ConfigError` if the configuration lowers a policy below its floor.
-
-    Disabling is the lowest level of all, so a floor policy cannot be disabled either.
-    """
-    for index, name in enumerate(config.disable):
-        if name in FLOORS:
-            raise ConfigError(
-                f"{where}/policies/disable/{index}: {name} cannot be disabled; accountability "
-                "and the data boundary are not optional"
-            )
-    for policy_id, level in config.enforcement.items():
-        floor = FLOORS.get(policy_id)
-        if floor is not None and _RANK[level] < _RANK[floor]:
-            raise ConfigError(
-                f"{where}/policies/enforcement/{policy_id}: {policy_id} cannot be lowered "
-                f"below {floor} (found {level}); accountability and the data boundary are "
-                "not optional"
-            )
+_RANK = {Enforcement.ADVISORY: 0, Enforcement.MANDATORY: 1, Enforcement.HARD_MANDATORY: 2}
 
 
 def coerce_config(config: PolicyConfig | Mapping[str, Any] | None) -> PolicyConfig | None:
-    """A validated configuration, or None."""
+    """A validated configuration, or None.
+
+    :raises ConfigError: naming every problem with the configuration's fields.
+    """
     if config is None or isinstance(config, PolicyConfig):
-        result = config
-    else:
-        try:
-            result = validate(PolicyConfig, config)
-        except DocumentError as exc:
-            problems = "; ".join(f"{p.path or '/'}: {p.message}" for p in exc.problems)
-            raise ConfigError(f"invalid policy configuration: {problems}") from None
-    if result is not None:
-        check_floor(result)
-    return result
+        return config
+    try:
+        return validate(PolicyConfig, config)
+    except DocumentError as exc:
+        problems = "; ".join(f"{p.path or '/'}: {p.message}" for p in exc.problems)
+        raise ConfigError(f"invalid policy configuration: {problems}") from None
 
 
-def resolve_pack_paths(config: PolicyConfig | None, base: Path) -> list[Path]:
-    """The pack files a configuration names: files as given, folders by their YAML files."""
-    if config is None:
-        return []
-    found: list[Path] = []
-    for index, raw in enumerate(config.paths):
-        try:
-            path = Path(raw) if Path(raw).is_absolute() else base / raw
-            if path.is_dir():
-                found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
-            elif path.exists():
-                found.append(path)
-            else:
-                raise ConfigError(
-                    f"/policies/paths/{index}: {quote(raw)} does not exist (paths are relative "
-                    f"to {base.as_posix()})"
-                )
-        except (OSError, ValueError) as exc:
-            # A name too long for the file system, or one holding a NUL character.
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+def check_floors(config: PolicyConfig, floors: Mapping[str, Enforcement], where: str = "") -> None:
+    """Raise :class:`ConfigError` if ``config`` lowers a policy below its floor.
+
+    Disabling is the lowest level of all, so a policy with a floor cannot be disabled.
+
+    :param floors: each policy id that has a floor, with it.
+    :param where: what to put before the message's path (the model file, say).
+    """
+    for index, name in enumerate(config.disable):
+        floor = floors.get(name)
+        if floor is not None:
             raise ConfigError(
-                f"/policies/paths/{index}: {quote(raw)} cannot be used as a path: {reason}"
-            ) from None
-    return list(dict.fromkeys(found))
+                f"{where}/policies/disable/{index}: {name} cannot be disabled; it may be "
+                f"lowered to {floor} at most"
+            )
+    for policy_id, level in config.enforcement.items():
+        floor = floors.get(policy_id)
+        if floor is not None and _RANK[Enforcement(level)] < _RANK[floor]:
+            raise ConfigError(
+                f"{where}/policies/enforcement/{policy_id}: {policy_id} cannot be lowered "
+                f"below {floor} (found {level}); no configuration may weaken it further"
+            )
+
+
+def apply_config(
+    entries: Sequence[Entry], config: PolicyConfig | None
+) -> tuple[list[Entry], dict[str, Enforcement]]:
+    """The entries a configuration keeps, and every known id's enforcement after it.
+
+    Disabled policies are neither evaluated nor reported, but stay known, so a waiver that
+    names one is not mistaken for a waiver of an unknown policy.
+
+    :raises ConfigError: when the configuration names an unknown policy or pack, or lowers
+        a policy below its floor.
+    """
+    if config is None:
+        return list(entries), {e.policy.id: e.enforcement for e in entries}
+    ids = {e.policy.id for e in entries}
+    packs = {e.policy.pack for e in entries if e.policy.pack is not None}
+    for name in config.disable:
+        if name not in ids and name not in packs:
+            raise ConfigError(
+                f"/policies/disable: {name!r} is neither a known policy nor a known pack"
+            )
+    for policy_id in config.enforcement:
+        if policy_id not in ids:
+            raise ConfigError(f"/policies/enforcement: {policy_id!r} is not a known policy")
+    check_floors(config, floors(e.policy for e in entries))
+    disabled = set(config.disable)
+    kept: list[Entry] = []
+    enforcement: dict[str, Enforcement] = {}
+    for entry in entries:
+        policy = entry.policy
+        level = config.enforcement.get(policy.id)
+        if level is not None:
+            entry = entry.at(Enforcement(level))
+        enforcement[policy.id] = entry.enforcement
+        if policy.id not in disabled and policy.pack not in disabled:
+            kept.append(entry)
+    return kept, enforcement
+
+
+def floors(policies: Any) -> dict[str, Enforcement]:
+    """Each policy's floor, for the policies that have one."""
+    return {p.id: p.floor for p in policies if p.floor is not None}
 
 
 def merge_configs(

@@ -1,4 +1,4 @@
-"""Reading the value a finding observed: a JSON Pointer into the document, as JSON."""
+"""The value a finding observed, as JSON: whatever a policy found, in strict JSON's terms."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aimo._documents.source import unescape
-
-__all__ = ["jsonable", "resolve"]
+__all__ = ["jsonable"]
 
 
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
@@ -49,35 +47,3 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
     return str(value)
-
-
-def resolve(document: Any, path: str) -> Any:
-    """The value at JSON Pointer ``path`` in a model or plain data, or None when absent."""
-    current = document
-    if not path:
-        return current
-    for token in path[1:].split("/"):
-        if current is None:
-            return None
-        key = unescape(token) if "~" in token else token
-        kind = type(current)
-        if kind is list or kind is tuple:
-            if not key.isdigit() or int(key) >= len(current):
-                return None
-            current = current[int(key)]
-        elif kind is dict:
-            current = current.get(key)
-        elif isinstance(current, BaseModel):
-            # Fields live in __dict__, x- fields in the extras: no per-class lookups needed.
-            found = current.__dict__.get(key, _ABSENT)
-            if found is _ABSENT:
-                found = (current.__pydantic_extra__ or {}).get(key)
-            current = found
-        elif isinstance(current, Mapping):
-            current = current.get(key)
-        else:
-            return None
-    return current
-
-
-_ABSENT = object()

@@ -7,14 +7,19 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, Required, TypeAlias, TypeVar
+
+from typing_extensions import TypedDict, Unpack
 
 from aimo._documents.frozen import freeze_json
 from aimo._documents.models import OperatingModel, ReviewTier, Stage, Workflow
+from aimo._documents.run import Run
 from aimo._engine.verdict import Enforcement, Severity
 from aimo._errors import PolicyError
 
 __all__ = ["MISSING", "Context", "NotApplicable", "Policy", "Violation", "policy"]
+
+V = TypeVar("V")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -82,7 +87,14 @@ class NotApplicable:
         return f"NotApplicable({self.reason!r})"
 
 
-_EMPTY: Mapping[str, Enforcement] = MappingProxyType({})
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _read_only(mapping: Mapping[str, V] | None) -> Mapping[str, V]:
+    # Engines pass read-only mappings already; anything else is copied, then wrapped.
+    if mapping is None:
+        return _EMPTY
+    return mapping if type(mapping) is MappingProxyType else MappingProxyType(dict(mapping))
 
 
 class Context:
@@ -92,13 +104,16 @@ class Context:
     sees (assigning an attribute raises ``AttributeError``).
     """
 
-    __slots__ = ("_plain", "enforcement", "model", "run", "today")
+    __slots__ = ("_plain", "enforcement", "model", "run", "today", "unwaivable")
 
     today: dt.date
     model: OperatingModel
-    run: Any
+    #: The run being gated (its inputs, output and approvals), or None outside a gate.
+    run: Run | None
     #: Every policy id the engine knows, with its enforcement after configuration.
     enforcement: Mapping[str, Enforcement]
+    #: The policies below hard-mandatory that no waiver may set aside, with the reason.
+    unwaivable: Mapping[str, str]
     _plain: tuple[Workflow, dict[str, Any]] | None
 
     def __init__(
@@ -106,17 +121,15 @@ class Context:
         *,
         today: dt.date,
         model: OperatingModel,
-        run: Any = None,
+        run: Run | None = None,
         enforcement: Mapping[str, Enforcement] | None = None,
+        unwaivable: Mapping[str, str] | None = None,
     ) -> None:
-        if enforcement is None:
-            enforcement = _EMPTY
-        elif type(enforcement) is not MappingProxyType:
-            enforcement = MappingProxyType(dict(enforcement))
         _set_today(self, today)
         _set_model(self, model)
         _set_run(self, run)
-        _set_enforcement(self, enforcement)
+        _set_enforcement(self, _read_only(enforcement))
+        _set_unwaivable(self, _read_only(unwaivable))
         _set_plain(self, None)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -150,6 +163,7 @@ _set_today = Context.__dict__["today"].__set__
 _set_model = Context.__dict__["model"].__set__
 _set_run = Context.__dict__["run"].__set__
 _set_enforcement = Context.__dict__["enforcement"].__set__
+_set_unwaivable = Context.__dict__["unwaivable"].__set__
 _set_plain = Context.__dict__["_plain"].__set__
 
 
@@ -160,10 +174,47 @@ Check: TypeAlias = Callable[[Workflow, Context], Result]
 STAGE_RANK: dict[Stage, int] = {Stage.IDEA: 0, Stage.PILOT: 1, Stage.PRODUCTION: 2}
 
 
+class PolicyMetadata(TypedDict, total=False):
+    """What a policy says about itself, besides its check: one list for the decorator, the
+    class and declarative packs alike. See :func:`policy` for what each means."""
+
+    id: Required[str]
+    title: Required[str]
+    severity: Severity | str
+    enforcement: Enforcement | str
+    applies_from: Stage | str
+    seed_section: str | None
+    references: Sequence[str]
+    remediation: str | None
+    retired: bool
+    floor: Enforcement | str | None
+    unwaivable: str | None
+
+
+#: The names of a policy's metadata.
+METADATA = frozenset(PolicyMetadata.__annotations__)
+
+#: What a policy's metadata holds when it does not say otherwise.
+DEFAULTS: PolicyMetadata = {
+    "id": "",
+    "title": "",
+    "severity": Severity.MEDIUM,
+    "enforcement": Enforcement.MANDATORY,
+    "applies_from": Stage.PILOT,
+    "seed_section": None,
+    "references": (),
+    "remediation": None,
+    "retired": False,
+    "floor": None,
+    "unwaivable": None,
+}
+
+
 class Policy:
     """A policy: a check and what a finding needs to explain itself.
 
-    Make one with the :func:`policy` decorator rather than directly.
+    Make one with the :func:`policy` decorator rather than directly; ``metadata`` is what
+    the decorator takes.
     """
 
     __slots__ = (
@@ -171,6 +222,7 @@ class Policy:
         "check",
         "description",
         "enforcement",
+        "floor",
         "id",
         "pack",
         "pack_version",
@@ -180,29 +232,26 @@ class Policy:
         "seed_section",
         "severity",
         "title",
+        "unwaivable",
     )
 
     def __init__(
-        self,
-        check: Check,
-        *,
-        id: str,
-        title: str,
-        severity: Severity | str = Severity.MEDIUM,
-        enforcement: Enforcement | str = Enforcement.MANDATORY,
-        applies_from: Stage | str = Stage.PILOT,
-        seed_section: str | None = None,
-        references: Sequence[str] = (),
-        remediation: str | None = None,
-        retired: bool = False,
-        doc: str | None = None,
+        self, check: Check, *, doc: str | None = None, **metadata: Unpack[PolicyMetadata]
     ) -> None:
+        unknown = set(metadata) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"policy() got unknown arguments: {', '.join(sorted(unknown))}")
+        meta: PolicyMetadata = {**DEFAULTS, **metadata}
+        id = meta["id"]
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(f"policy id {id!r} must be a slug like 'acme-brand-voice'")
         try:
-            self.severity = Severity(severity)
-            self.enforcement = Enforcement(enforcement)
-            self.applies_from = Stage(applies_from)
+            self.severity = Severity(meta["severity"])
+            self.enforcement = Enforcement(meta["enforcement"])
+            self.applies_from = Stage(meta["applies_from"])
+            floor = meta["floor"]
+            #: The lowest enforcement configuration may set; nor may it disable the policy.
+            self.floor = Enforcement(floor) if floor is not None else None
         except ValueError as exc:
             raise PolicyError(f"policy {id!r}: {exc}") from None
         if self.applies_from is Stage.RETIRED:
@@ -210,15 +259,19 @@ class Policy:
                 f"policy {id!r}: applies_from must be idea, pilot or production; "
                 "set retired=True to judge retired workflows too"
             )
+        references = meta["references"]
         if isinstance(references, str):
             raise PolicyError(f"policy {id!r}: references is a list of strings")
         self.check = check
         self.id = id
-        self.title = title
-        self.seed_section = seed_section
+        self.title = meta["title"]
+        self.seed_section = meta["seed_section"]
         self.references = tuple(references)
-        self.remediation = remediation
-        self.retired = retired
+        self.remediation = meta["remediation"]
+        self.retired = meta["retired"]
+        #: Why no waiver may set this policy aside, when none may (a hard-mandatory
+        #: policy needs no reason: its level says so).
+        self.unwaivable = meta["unwaivable"]
         #: The declarative pack the policy came from, if any, and that pack's version.
         self.pack: str | None = None
         self.pack_version: str | None = None
@@ -257,48 +310,30 @@ def _lookup_policy(module: str, name: str) -> Policy:
     return found
 
 
-def policy(
-    *,
-    id: str,
-    title: str,
-    severity: Severity | str = Severity.MEDIUM,
-    enforcement: Enforcement | str = Enforcement.MANDATORY,
-    applies_from: Stage | str = Stage.PILOT,
-    seed_section: str | None = None,
-    references: Sequence[str] = (),
-    remediation: str | None = None,
-    retired: bool = False,
-) -> Callable[[Check], Policy]:
+def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
     """Turn a check function into a :class:`Policy`.
 
     The check takes ``(workflow, ctx)`` and yields :class:`Violation` objects; yielding
     nothing passes. It may yield a single :class:`NotApplicable` instead, when the policy
     does not apply to this workflow. The function's docstring documents the policy.
 
-    :param id: the stable policy id, a slug such as ``acme-brand-voice``.
-    :param title: what the policy wants, in a few words.
-    :param severity: ``info``, ``low``, ``medium``, ``high`` or ``critical``.
-    :param enforcement: ``advisory``, ``mandatory`` or ``hard_mandatory``.
-    :param applies_from: the first stage judged (``idea``, ``pilot`` or ``production``);
-        before it, the finding is ``not_applicable``.
+    :param id: the stable policy id, a slug such as ``acme-brand-voice`` (required).
+    :param title: what the policy wants, in a few words (required).
+    :param severity: ``info``, ``low``, ``medium`` (default), ``high`` or ``critical``.
+    :param enforcement: ``advisory``, ``mandatory`` (default) or ``hard_mandatory``.
+    :param applies_from: the first stage judged (``idea``, ``pilot`` (default) or
+        ``production``); before it, the finding is ``not_applicable``.
     :param seed_section: the section of the operating-model guide the policy enforces.
     :param references: framework clauses the policy helps with (navigation aids).
     :param remediation: how to fix a failure, unless the violation says otherwise.
     :param retired: whether retired workflows are judged too (only waiver policies are).
+    :param floor: the lowest enforcement configuration may set (``mandatory`` for
+        ``owner-named``); a policy with a floor cannot be disabled either.
+    :param unwaivable: why no waiver may set this policy aside, for a policy below
+        hard-mandatory that must still never be waived (``waiver-valid``).
     """
 
     def decorate(check: Check) -> Policy:
-        return Policy(
-            check,
-            id=id,
-            title=title,
-            severity=severity,
-            enforcement=enforcement,
-            applies_from=applies_from,
-            seed_section=seed_section,
-            references=references,
-            remediation=remediation,
-            retired=retired,
-        )
+        return Policy(check, **metadata)
 
     return decorate

@@ -1,4 +1,8 @@
-"""When a waiver is valid: shared by the engine, which applies waivers, and ``waiver-valid``."""
+"""When a waiver is valid: shared by the engine, which applies waivers, and ``waiver-valid``.
+
+Which policies no waiver may touch is the policies' own say: hard-mandatory ones by their
+level, others by their ``unwaivable`` reason, which the context carries.
+"""
 
 from __future__ import annotations
 
@@ -30,13 +34,12 @@ def waiver_problems(workflow: Workflow, ctx: Context) -> Iterator[tuple[int, str
                 "policy aimo knows, so it waives nothing.",
                 "the id of a known policy",
             )
-        elif waiver.policy == "waiver-valid":
-            # Waiving the check on waivers would let any invalid waiver through.
+        elif waiver.policy in ctx.unwaivable:
             yield (
                 index,
                 "policy",
-                "The waiver names 'waiver-valid', which guards the waivers "
-                "themselves and cannot be waived.",
+                f"The waiver names {waiver.policy!r}, which "
+                f"{ctx.unwaivable[waiver.policy]} and cannot be waived.",
                 "a mandatory policy",
             )
         elif enforcement is Enforcement.HARD_MANDATORY:

@@ -93,6 +93,9 @@ def use_case_qualifies(workflow: Workflow, ctx: Context) -> Findings:
     title="An accountable owner is named",
     severity="critical",
     enforcement="hard_mandatory",
+    # Accountability and the data boundary are not optional: configuration may lower
+    # them to mandatory (waivable), never below, and may not disable them.
+    floor="mandatory",
     seed_section=ROLES,
     references=(f"{NIST} GOVERN 2.1", f"{ISO} A.3.2"),
     remediation="Name one person accountable for the result, with their email.",
@@ -222,6 +225,9 @@ def approved_inputs_listed(workflow: Workflow, ctx: Context) -> Findings:
     title="Every input is inside the data boundary",
     severity="critical",
     enforcement="hard_mandatory",
+    # Accountability and the data boundary are not optional: configuration may lower
+    # them to mandatory (waivable), never below, and may not disable them.
+    floor="mandatory",
     seed_section=ROLES,
     references=DATA_REFS,
     remediation="Remove the input, or widen the data boundary with the data owner's approval.",
@@ -701,6 +707,8 @@ def quality_drift(workflow: Workflow, ctx: Context) -> Findings:
     severity="high",
     applies_from="idea",
     retired=True,
+    # Waiving the check on waivers would let any invalid waiver through.
+    unwaivable="guards the waivers themselves",
     seed_section=EXCEPTIONS,
     references=WAIVER_REFS,
     remediation="Give the waiver a reason, an approver and an expiry at most 180 days ahead, "

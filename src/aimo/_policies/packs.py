@@ -20,14 +20,21 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from aimo._documents.loader import read
 from aimo._documents.models import Workflow
-from aimo._documents.source import pointer
-from aimo._engine.policy import Context, NotApplicable, Policy, Violation
+from aimo._documents.pointer import pointer
+from aimo._documents.reader import read
+from aimo._engine.pack import Pack
+from aimo._engine.policy import (
+    METADATA,
+    Context,
+    NotApplicable,
+    Policy,
+    PolicyMetadata,
+    Violation,
+)
 from aimo._errors import DocumentError, PolicyError
-from aimo._hooks import hookimpl
 from aimo._policies.fastschema import Fallback, compile_schema
 from aimo._policies.patterns import REASON, PatternError, metaschema_validator, rule_validator
 from aimo._policies.rulefields import unknown_fields
@@ -35,7 +42,7 @@ from aimo._policies.rulefields import unknown_fields
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError as SchemaValidationError
 
-__all__ = ["PACK_SCHEMA", "Pack", "builtin_pack_paths", "load_pack"]
+__all__ = ["PACK_SCHEMA", "builtin_pack_paths", "load_pack"]
 
 _SLUG = "^[a-z0-9][a-z0-9-]{0,62}$"
 _TEXT = {"type": "string", "minLength": 1}
@@ -190,29 +197,6 @@ def _holds(check: Callable[[Any], bool], workflow: Workflow, ctx: Context) -> bo
         return check(workflow)
     except Fallback:
         return check(ctx.plain(workflow))
-
-
-class Pack:
-    """A loaded declarative pack, registered with an engine like any plugin."""
-
-    def __init__(
-        self, name: str, version: str, path: str, policies: list[Policy], description: str = ""
-    ) -> None:
-        self.__name__ = f"pack:{name}"
-        self.name = name
-        self.version = version
-        self.path = path
-        self.description = description
-        self.policies = tuple(policies)
-        for policy in self.policies:
-            policy.pack, policy.pack_version = name, version
-
-    @hookimpl
-    def aimo_policies(self) -> list[Policy]:
-        return list(self.policies)
-
-    def __repr__(self) -> str:
-        return f"<Pack {self.name} {self.version} from {self.path}>"
 
 
 #: The longest a value quoted in a pack error may be, in characters.
@@ -381,19 +365,13 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
         seen.add(rule["id"])
         if problems:
             continue  # reported below, with the other rules' problems
+        # A rule's metadata is a policy's: the fields the pack schema lets a rule set.
+        metadata = cast(PolicyMetadata, {k: v for k, v in rule.items() if k in METADATA})
         policies.append(
             Policy(
                 _Rule(rule["require"], rule.get("when"), rule["message"]),
-                id=rule["id"],
-                title=rule["title"],
-                severity=rule.get("severity", "medium"),
-                enforcement=rule.get("enforcement", "mandatory"),
-                applies_from=rule.get("applies_from", "pilot"),
-                seed_section=rule.get("seed_section"),
-                references=rule.get("references", ()),
-                remediation=rule.get("remediation"),
-                retired=rule.get("retired", False),
                 doc=rule.get("description") or rule["title"],
+                **metadata,
             )
         )
     if problems:

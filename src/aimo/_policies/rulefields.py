@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel
 
 from aimo._documents.models import OperatingModel, Workflow
-from aimo._documents.source import unescape
+from aimo._documents.pointer import unescape
 
 __all__ = ["UnknownField", "unknown_fields"]
 

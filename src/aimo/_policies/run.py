@@ -13,10 +13,10 @@ it checks, the rest why. Findings point into the run (``/run/inputs/1``, ``/run/
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from aimo._documents.models import TIER_RANK, Audience, Input, ReviewTier, Stage, Workflow
-from aimo._documents.run import Approval, Run, distinct_approvers
+from aimo._documents.run import Approval, distinct_approvers
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._hooks import hookimpl
 from aimo._policies.core import CALIBRATE, NIST, PRODUCTION, ROLES
@@ -26,20 +26,6 @@ Findings = Iterator[Violation | NotApplicable]
 
 ISO = "ISO/IEC 42001"
 NO_RUN = "Checked only while the workflow runs, at a gate; no run was given."
-
-
-def run_of(ctx: Context) -> Run | None:
-    """The run being gated, or None; plain data is read as a :class:`Run`.
-
-    Anything else is a programming error: raising makes the finding ``error``, which
-    blocks, rather than letting an unreadable run pass.
-    """
-    run = ctx.run
-    if run is None or isinstance(run, Run):
-        return run
-    if isinstance(run, Mapping):
-        return Run.model_validate(run)
-    raise TypeError(f"the run must be an aimo.Run, not {type(run).__name__}")
 
 
 @policy(
@@ -63,7 +49,7 @@ def run_stage_allows_use(workflow: Workflow, ctx: Context) -> Findings:
     purpose. A pilot is where a workflow proves itself before its output reaches the
     public: the line between a demo and production is only real if the gate holds it.
     """
-    run = run_of(ctx)
+    run = ctx.run
     if run is None:
         yield NotApplicable(NO_RUN)
         return
@@ -117,7 +103,7 @@ def run_inputs_approved(workflow: Workflow, ctx: Context) -> Findings:
     A data boundary written in a document protects nothing unless the run is held to it:
     this is where the approved inputs stop being a list and become a control.
     """
-    run = run_of(ctx)
+    run = ctx.run
     if run is None:
         yield NotApplicable(NO_RUN)
         return
@@ -183,7 +169,7 @@ def run_approvals_meet_tier(workflow: Workflow, ctx: Context) -> Findings:
     review is proven to have happened, not merely promised. An owner signing off their own
     work is not a review.
     """
-    run = run_of(ctx)
+    run = ctx.run
     if run is None:
         yield NotApplicable(NO_RUN)
         return
@@ -260,7 +246,7 @@ def run_output_meets_standard(workflow: Workflow, ctx: Context) -> Findings:
     transparency rules for AI-generated text ask for. A check that a Cyrillic letter or a
     zero-width space can walk past is no check.
     """
-    run = run_of(ctx)
+    run = ctx.run
     if run is None:
         yield NotApplicable(NO_RUN)
         return

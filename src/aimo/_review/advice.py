@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from aimo._documents.loader import validate
 from aimo._documents.models import (
     InfrastructureChoice,
     OperatingModel,
@@ -20,6 +19,7 @@ from aimo._documents.models import (
     UseCase,
     Workflow,
 )
+from aimo._documents.validate import validate
 
 __all__ = [
     "InfrastructureAdvice",

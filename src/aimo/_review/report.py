@@ -14,20 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from aimo._documents.dates import shift
 from aimo._documents.models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
+from aimo._engine.coerce import default_model
+from aimo._engine.engine import BaseEngine
 from aimo._engine.policy import Context
 from aimo._engine.verdict import Decision, Verdict
 from aimo._engine.waivers import waiver_problems
 from aimo._policies.core import next_review_due
 from aimo._review.advice import score_use_case
-
-if TYPE_CHECKING:
-    from aimo._engine.engine import Engine
 
 __all__ = ["DECISION_QUESTIONS", "ModelReport", "Report", "build_report"]
 
@@ -147,7 +145,7 @@ Entry = tuple[str, OperatingModel | None, Sequence[tuple[Workflow, Verdict]]]
 
 
 def build_report(
-    entries: Sequence[Entry], *, engine: Engine, today: dt.date, horizon_days: int = 30
+    entries: Sequence[Entry], *, engine: BaseEngine, today: dt.date, horizon_days: int = 30
 ) -> Report:
     """The review of each ``(file, model or None, [(workflow, verdict), ...])`` entry.
 
@@ -168,18 +166,12 @@ def _section(
     file: str,
     model: OperatingModel | None,
     pairs: Sequence[tuple[Workflow, Verdict]],
-    engine: Engine,
+    engine: BaseEngine,
     today: dt.date,
     horizon: int,
 ) -> ModelReport:
-    from aimo._engine.engine import default_model
-
     operating_model = model if model is not None else default_model()
-    ctx = Context(
-        today=today,
-        model=operating_model,
-        enforcement=engine._for_model(operating_model)._enforcement,
-    )
+    ctx = engine.for_model(operating_model).context(operating_model, today)
     return ModelReport(
         file=file,
         is_model=model is not None,

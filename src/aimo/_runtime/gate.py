@@ -16,16 +16,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from aimo._documents.loader import validate
+from aimo._defaults import default_engine
 from aimo._documents.models import Input, OperatingModel, Workflow
 from aimo._documents.run import Approval, Output, Run
-from aimo._engine.engine import (
-    Engine,
-    _coerce_model,
-    _coerce_workflow,
-    default_engine,
-    default_model,
-)
+from aimo._documents.validate import validate
+from aimo._engine.coerce import coerce_model, coerce_workflow, default_model
+from aimo._engine.engine import BaseEngine
 from aimo._engine.verdict import Decision, Verdict
 from aimo._errors import PolicyViolation
 
@@ -60,11 +56,11 @@ class Gate:
         workflow: Workflow | Mapping[str, Any] | str | os.PathLike[str],
         *,
         model: OperatingModel | Mapping[str, Any] | str | os.PathLike[str] | None = None,
-        engine: Engine | None = None,
+        engine: BaseEngine | None = None,
         today: dt.date | None = None,
     ) -> None:
-        self.workflow = _coerce_workflow(workflow)
-        self.model = _coerce_model(model) if model is not None else default_model()
+        self.workflow = coerce_workflow(workflow)
+        self.model = coerce_model(model) if model is not None else default_model()
         self.engine = engine
         self.today = today
 
@@ -156,7 +152,7 @@ def governed(
     inputs: Iterable[InputLike] = (),
     approvals: Iterable[ApprovalLike] = (),
     model: OperatingModel | Mapping[str, Any] | str | os.PathLike[str] | None = None,
-    engine: Engine | None = None,
+    engine: BaseEngine | None = None,
     today: dt.date | None = None,
 ) -> Callable[[F], F]:
     """Gate a function that produces a workflow's output, plain or ``async``.

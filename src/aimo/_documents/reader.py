@@ -1,0 +1,173 @@
+"""Reading a YAML or JSON file into plain data and the positions of its values, safely.
+
+Untrusted input has bounded cost (:class:`aimo.Limits`): its size before and after YAML
+aliases expand, how many values it holds and how deep it nests. Only JSON's data model gets
+through; a key given twice is an error, never a silent overwrite; nothing in a document is
+ever executed: YAML goes through the safe loader only, imported on the first YAML file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, NamedTuple
+
+from aimo._documents.files import FileProblem, read_regular_file
+from aimo._documents.limits import DEFAULT_LIMITS, Limits
+from aimo._documents.models import MAX_DIGITS
+from aimo._documents.pointer import escape
+from aimo._documents.source import SourceMap
+from aimo._errors import DocumentError, Problem, quote
+
+__all__ = ["Parsed", "read"]
+
+
+class Parsed(NamedTuple):
+    """A parsed file: its data, the positions of its values, and problems found so far.
+
+    Problems that do not stop parsing (a key given twice) travel with the data, so that
+    validation can add its own and every problem is reported at once.
+    """
+
+    data: Any
+    source: SourceMap
+    problems: list[Problem]
+
+
+def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parsed:
+    """Parse a YAML or JSON file into plain data and the positions of its values.
+
+    :raises DocumentError: when the file cannot be read or parsed at all, holds values
+        outside JSON's data model, or exceeds ``limits``.
+    """
+    file = os.fspath(path)
+    try:
+        raw = read_regular_file(file, limits)
+    except FileProblem as exc:
+        raise DocumentError([Problem("", exc.message, file)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            [Problem("", f"the file is not UTF-8 text (byte {exc.start})", file)]
+        ) from None
+    # PyYAML is imported on the first file read: a pipeline that passes dicts never needs it.
+    from aimo._documents import yamlsource as _yamlsource
+
+    if file.lower().endswith(".json"):
+        return _read_json(text, file, limits)
+    data, source, problems = _yamlsource.parse(text, file, limits)
+    return Parsed(data, source, problems)
+
+
+class _Refused:
+    """A number JSON's grammar allows and a document may not hold: kept in place of the
+    value while parsing, so that the problem can name where it stands."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _read_json(text: str, file: str, limits: Limits) -> Parsed:
+    duplicates: list[str] = []
+    refused: list[_Refused] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                duplicates.append(key)
+            result[key] = value
+        return result
+
+    def refuse(message: str) -> _Refused:
+        value = _Refused(message)
+        refused.append(value)
+        return value
+
+    def constant(name: str) -> Any:
+        return refuse(f"{name} is not a number JSON allows; JSON has no NaN or infinity")
+
+    def number(literal: str) -> Any:
+        value = float(literal)
+        if math.isfinite(value):
+            return value
+        return refuse(f"{quote(literal, 60)} is too large to be a number")
+
+    def integer(literal: str) -> Any:
+        digits = len(literal) - literal.startswith("-")
+        if digits > MAX_DIGITS:
+            return refuse(
+                f"this number cannot be read: it has {digits:,} digits; the most is {MAX_DIGITS:,}"
+            )
+        return int(literal)
+
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=pairs,
+            parse_constant=constant,
+            parse_float=number,
+            parse_int=integer,
+        )
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
+        ) from None
+    except RecursionError:
+        raise DocumentError(
+            [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
+        ) from None
+    if not isinstance(data, dict):
+        # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
+        kind = float if type(data) is _Refused else type(data)
+        return Parsed(kind() if data is not None else None, SourceMap(file), [])
+    from aimo._documents import yamlsource as _yamlsource
+
+    try:
+        # JSON's values come from json; its lines, duplicates and limits from the composer.
+        source, problems = _yamlsource.positions(text, file, limits)
+    except _yamlsource.YAMLError:
+        # Valid JSON that YAML 1.1 cannot read (tabs, say): values are right, lines unknown.
+        source = SourceMap(file)
+        problems = [
+            Problem("", f"the key {quote(key)} is given twice; give each field once", file)
+            for key in duplicates
+        ]
+    if refused:
+        budget = limits.max_document_bytes * _yamlsource.PATH_FACTOR
+        raise DocumentError([*_where_refused(data, source, budget), *problems])
+    return Parsed(data, source, problems)
+
+
+def _where_refused(data: Any, source: SourceMap, budget: int) -> list[Problem]:
+    """A problem at the path of each value parsing refused, in the document's order.
+
+    The paths are those the composer's walk builds, and bounded the same way (``budget``
+    characters in all), for the files YAML cannot read for their lines.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        budget -= len(path)
+        if budget < 0:
+            message = "the document's keys are too long for the number of values under them; "
+            found.append(Problem("", message + Limits.how_to_raise("max_document_bytes")))
+            break
+        if type(value) is _Refused:
+            line, column = source.position(path)
+            found.append(Problem(path, value.message, source.file, line, column))
+        elif type(value) is dict:
+            stack.extend(reversed([(f"{path}/{escape(k)}", v) for k, v in value.items()]))
+        elif type(value) is list:
+            stack.extend(reversed([(f"{path}/{i}", v) for i, v in enumerate(value)]))
+    return found
+
+
+def _is_object(text: str) -> bool:
+    """Whether a JSON text is an object (a mapping), from its first character."""
+    return text.lstrip(" \t\r\n").startswith("{")
