@@ -52,8 +52,9 @@ from aimo._audit.records import (
     valid_head,
 )
 from aimo._audit.verify import VerifyResult, verify
+from aimo._documents.canonical import canonical_json, encode
 from aimo._documents.models import Workflow
-from aimo._documents.run import Run, canonical_json
+from aimo._documents.run import Run
 from aimo._engine.policy import Context
 from aimo._engine.verdict import PolicyRef, Verdict
 from aimo._errors import DecisionLogError
@@ -276,7 +277,7 @@ class DecisionLog:
         seq, prev, size = self._committed(fd)
         record = {**entry, "seq": seq + 1, "prev": prev}
         record["hash"] = record_hash(record)
-        line = (canonical_json(record) + "\n").encode("utf-8", "surrogatepass")
+        line = encode(canonical_json(record) + "\n")
         try:
             _write_all(fd, line)
             if self.fsync:

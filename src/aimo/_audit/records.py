@@ -10,7 +10,6 @@ committed record. Shared by the writer (:mod:`aimo._audit.log`) and the checker
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -18,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aimo._documents.run import canonical_json
+from aimo._documents.canonical import canonical_json, encode, sha256_hex
 from aimo._engine.verdict import PolicyRef
 
 __all__ = [
@@ -49,13 +48,9 @@ HEAD_MAX_BYTES = 4096
 O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def record_hash(record: Mapping[str, Any]) -> str:
     """The sha256 (hex) of a record's canonical JSON without its ``hash``."""
-    return _sha256(canonical_json({k: v for k, v in record.items() if k != "hash"}))
+    return sha256_hex(canonical_json({k: v for k, v in record.items() if k != "hash"}))
 
 
 def head_path(path: str | os.PathLike[str]) -> Path:
@@ -65,7 +60,7 @@ def head_path(path: str | os.PathLike[str]) -> Path:
 
 def policy_set_digest(policy_set: Sequence[PolicyRef]) -> str:
     """sha256 (hex) of the policy set: every id, with its source and version, in order."""
-    return _sha256(canonical_json([[p.id, p.source, p.version] for p in policy_set]))
+    return sha256_hex(canonical_json([[p.id, p.source, p.version] for p in policy_set]))
 
 
 def read_at(fd: int, offset: int, length: int) -> bytes:
@@ -144,7 +139,7 @@ def parse_record(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         return None, "not a record"
     if record_hash(record) != record["hash"]:
         return record, "hash"
-    if canonical_json(record).encode("utf-8", "surrogatepass") != raw:
+    if encode(canonical_json(record)) != raw:
         return record, "form"
     return record, None
 

@@ -7,29 +7,23 @@ output text itself, so it stays in memory: logs keep only :attr:`Run.digest`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from aimo._documents.canonical import digest
 from aimo._documents.frozen import FrozenDict
 from aimo._documents.models import Email, Input, Text
 from aimo._documents.pointer import escape
 from aimo._documents.textfold import identity, same_person
 
-__all__ = ["Approval", "Output", "Run", "canonical_json"]
+__all__ = ["Approval", "Output", "Run"]
 
 #: What a run produces: one text, or named text fields such as ``subject`` and ``body``.
 Output = str | dict[str, str]
 #: An output as a run holds it: a dict of fields is frozen, so no policy can change it.
 _HeldOutput = str | Annotated[dict[str, str], AfterValidator(FrozenDict)]
-
-
-def canonical_json(data: Any) -> str:
-    """Keys sorted, no spaces, UTF-8 kept as is: one text for one value, whatever its order."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -136,10 +130,7 @@ class Run(BaseModel):
         log can keep without keeping the output text.
         """
         if self._digest is None:
-            data = self.model_dump(mode="json", exclude_none=True)
-            self._digest = hashlib.sha256(
-                canonical_json(data).encode("utf-8", "surrogatepass")
-            ).hexdigest()
+            self._digest = digest(self.model_dump(mode="json", exclude_none=True))
         return self._digest
 
     @property

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
+from aimo._documents.canonical import canonical_json, sha256_hex
 from aimo._documents.dates import evaluation_date
 from aimo._documents.limits import Limits
 from aimo._documents.models import OperatingModel, Workflow
@@ -62,9 +61,7 @@ def _raw_digest(document: Any) -> str:
     nested thousands deep): then the digest says so rather than ending the batch.
     """
     try:
-        text = json.dumps(
-            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        )
+        text = canonical_json(document, default=str, allow_nan=True)
     except (TypeError, ValueError):
         try:
             text = repr(document)
@@ -72,7 +69,7 @@ def _raw_digest(document: Any) -> str:
             text = UNWRITABLE
     except Exception:
         text = UNWRITABLE
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256_hex(text)
 
 
 #: What the digest of a document that cannot be written down is taken of.

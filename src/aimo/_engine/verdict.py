@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -18,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from aimo._documents.canonical import digest
 from aimo._documents.models import ReviewTier, Stage, Workflow
 from aimo._documents.source import Location
 
@@ -115,10 +114,7 @@ def document_digest(workflow: Workflow) -> str:
     Canonical: keys sorted, no spaces, nulls dropped, UTF-8. Normalised: what the model holds
     after validation, defaults included, so key order and spelled-out defaults do not matter.
     """
-    data = _drop_nulls(workflow.model_dump(mode="json", exclude_none=True))
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    # surrogatepass: a lone surrogate from a JSON escape still hashes, and the same way.
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest(_drop_nulls(workflow.model_dump(mode="json", exclude_none=True)))
 
 
 M = TypeVar("M", bound=BaseModel)
