@@ -6,8 +6,13 @@ fails while the page and the code disagree.
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 from aimo._defaults import Engine
+from aimo._engine.pack import Pack
 from aimo._engine.policy import Policy
+from aimo._policies import builtin
 
 HEADER = """\
 # Policy reference
@@ -39,14 +44,19 @@ monitor, review and retire. The four `run-*` policies are the in-workflow gates:
 one run of a workflow (`aimo.Run`: its inputs, output and approvals) and do not apply
 without one; see [Gates and the decision log](../how-to/gates-and-decision-log.md)."""
 
-PACK_INTRO = {
-    "marketing": """\
-Marketing-law rules, shipped as the declarative pack `policies/marketing.yaml` and on by
-default (disable it with `policies: {disable: [marketing]}`). Every rule is expressed as a
-JSON Schema, so no rule in this pack needed Python. They apply from pilot; a rule whose
-condition (`when`) does not match the workflow reports `not_applicable`. Each cites the law
-it comes from; like every reference here, that is a pointer, not legal advice.""",
-}
+
+def _pack_intro(pack: Pack, policies: list[Policy]) -> str:
+    """A shipped pack's introduction: what the pack says of itself, then how it is used."""
+    stages = {p.applies_from.value for p in policies}
+    applies = f"They apply from {stages.pop()}; a" if len(stages) == 1 else "A"
+    text = (
+        f"{pack.description} Shipped as the declarative pack "
+        f"`policies/{Path(pack.path).name}` and on by default (disable it with "
+        f"`policies: {{disable: [{pack.name}]}}`). Every rule is expressed as a JSON Schema, so "
+        f"no rule in this pack needed Python. {applies} rule whose condition (`when`) does not "
+        "match the workflow reports `not_applicable`."
+    )
+    return textwrap.fill(" ".join(text.split()), width=92, break_on_hyphens=False)
 
 
 def _section(policy: Policy) -> list[str]:
@@ -85,6 +95,7 @@ def policy_reference(engine: Engine | None = None) -> str:
             f"| [`{p.id}`](#{p.id}) | {p.title} | {p.applies_from.value} | "
             f"{p.enforcement.value} | {p.severity.value} |"
         )
+    packs = {pack.name: pack for pack in builtin.packs()}
     groups: dict[str | None, list[Policy]] = {}
     for p in engine.policies:
         groups.setdefault(p.pack, []).append(p)
@@ -92,12 +103,8 @@ def policy_reference(engine: Engine | None = None) -> str:
         if pack is None:
             lines += ["", "## Core policies", "", CORE_INTRO]
         else:
-            lines += [
-                "",
-                f"## The `{pack}` pack (version {policies[0].pack_version})",
-                "",
-                PACK_INTRO.get(pack, "A declarative pack: each rule is a JSON Schema."),
-            ]
+            lines += ["", f"## The `{pack}` pack (version {policies[0].pack_version})", ""]
+            lines += [_pack_intro(packs[pack], policies)]
         for policy in policies:
             lines += _section(policy)
     return "\n".join(lines) + "\n"

@@ -14,12 +14,13 @@ from aimo._engine.policy import Policy
 from aimo._policies import core, run
 from aimo._policies.packs import builtin_pack_paths, load_pack
 
-__all__ = ["plugins", "policies"]
+__all__ = ["packs", "plugins", "policies"]
 
 
 @functools.cache
-def _packs() -> tuple[Pack, ...]:
-    # Read once per process: every engine, and every engine a model configures, shares them.
+def packs() -> tuple[Pack, ...]:
+    """The shipped packs, read once per process: every engine, and every engine a model
+    configures, shares them."""
     return tuple(load_pack(path) for path in builtin_pack_paths())
 
 
@@ -28,7 +29,7 @@ def plugins() -> Sequence[tuple[object, str, str]]:
     return (
         (core, "aimo", "aimo"),
         (run, "aimo.run", "aimo"),
-        *((pack, pack.__name__, pack.name) for pack in _packs()),
+        *((pack, pack.__name__, pack.name) for pack in packs()),
     )
 
 
@@ -36,5 +37,5 @@ def policies() -> Iterator[Policy]:
     """Every built-in policy."""
     yield from core.POLICIES
     yield from run.POLICIES
-    for pack in _packs():
+    for pack in packs():
         yield from pack.policies

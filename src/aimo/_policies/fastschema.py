@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from aimo._policies.patterns import compile_pattern
 
-Check = Callable[[Any], bool]
+Test = Callable[[Any], bool]
 
 # Keywords that never affect validity.
 _ANNOTATIONS = frozenset(
@@ -116,7 +116,7 @@ def json_equal(a: Any, b: Any) -> bool:
     return a is None and b is None
 
 
-def compile_schema(schema: Any) -> Check | None:
+def compile_schema(schema: Any) -> Test | None:
     """A fast validity check for ``schema``, or None when it uses unsupported keywords.
 
     A pattern RE2 cannot compile (a :class:`~aimo._policies.patterns.PatternError`, a ValueError)
@@ -128,14 +128,14 @@ def compile_schema(schema: Any) -> Check | None:
         return None
 
 
-def _compile(schema: Any) -> Check:
+def _compile(schema: Any) -> Test:
     if schema is True:
         return lambda value: True
     if schema is False:
         return lambda value: False
     if not isinstance(schema, Mapping):
         raise Unsupported("a schema is an object or a boolean")
-    checks: list[Check] = []
+    checks: list[Test] = []
     conditional: dict[str, Any] = {}
     for keyword, argument in schema.items():
         if keyword in _ANNOTATIONS:
@@ -152,7 +152,7 @@ def _compile(schema: Any) -> Check:
     return _all(checks)
 
 
-def _all(checks: list[Check]) -> Check:
+def _all(checks: list[Test]) -> Test:
     # Spelled out for the common sizes: a generator inside all() costs more than the checks.
     if not checks:
         return lambda value: True
@@ -164,25 +164,25 @@ def _all(checks: list[Check]) -> Check:
     return lambda value: all(check(value) for check in checks)
 
 
-def _if_then_else(parts: dict[str, Any]) -> Check:
+def _if_then_else(parts: dict[str, Any]) -> Test:
     test = _compile(parts["if"])
     then = _compile(parts.get("then", True))
     otherwise = _compile(parts.get("else", True))
     return lambda value: then(value) if test(value) else otherwise(value)
 
 
-def _type(argument: Any) -> Check:
+def _type(argument: Any) -> Test:
     kinds = [argument] if isinstance(argument, str) else list(argument)
     for kind in kinds:
         _is_type(None, kind)  # raises Unsupported for an unknown type name
     return lambda value: any(_is_type(value, kind) for kind in kinds)
 
 
-def _const(argument: Any) -> Check:
+def _const(argument: Any) -> Test:
     return lambda value: json_equal(_plain(value), argument)
 
 
-def _enum(argument: Any) -> Check:
+def _enum(argument: Any) -> Test:
     options = list(argument)
 
     def check(value: Any) -> bool:
@@ -192,7 +192,7 @@ def _enum(argument: Any) -> Check:
     return check
 
 
-def _properties(argument: Any) -> Check:
+def _properties(argument: Any) -> Test:
     compiled = [(name, _compile(sub)) for name, sub in argument.items()]
 
     def check(value: Any) -> bool:
@@ -210,7 +210,7 @@ def _properties(argument: Any) -> Check:
     return check
 
 
-def _required(argument: Any) -> Check:
+def _required(argument: Any) -> Test:
     names = list(argument)
 
     def check(value: Any) -> bool:
@@ -227,12 +227,12 @@ def _required(argument: Any) -> Check:
     return check
 
 
-def _items(argument: Any) -> Check:
+def _items(argument: Any) -> Test:
     sub = _compile(argument)
     return lambda value: not isinstance(value, list | tuple) or all(sub(item) for item in value)
 
 
-def _contains(argument: Any) -> Check:
+def _contains(argument: Any) -> Test:
     sub = _compile(argument)
     return lambda value: not isinstance(value, list | tuple) or any(sub(item) for item in value)
 
@@ -241,8 +241,8 @@ def _bound(
     kind: type | tuple[type, ...],
     measure: Callable[[Any], float],
     compare: Callable[[float, Any], bool],
-) -> Callable[[Any], Check]:
-    def build(argument: Any) -> Check:
+) -> Callable[[Any], Test]:
+    def build(argument: Any) -> Test:
         if isinstance(argument, bool) or not isinstance(argument, int | float):
             raise Unsupported("a bound is a number")
 
@@ -258,8 +258,8 @@ def _bound(
     return build
 
 
-def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Check]:
-    def build(argument: Any) -> Check:
+def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Test]:
+    def build(argument: Any) -> Test:
         if isinstance(argument, bool) or not isinstance(argument, int | float):
             raise Unsupported("a bound is a number")
 
@@ -273,7 +273,7 @@ def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Check]
     return build
 
 
-def _pattern(argument: Any) -> Check:
+def _pattern(argument: Any) -> Test:
     matches = compile_pattern(argument)
 
     def check(value: Any) -> bool:
@@ -284,27 +284,27 @@ def _pattern(argument: Any) -> Check:
     return check
 
 
-def _not(argument: Any) -> Check:
+def _not(argument: Any) -> Test:
     sub = _compile(argument)
     return lambda value: not sub(value)
 
 
-def _all_of(argument: Any) -> Check:
+def _all_of(argument: Any) -> Test:
     subs = [_compile(s) for s in argument]
     return lambda value: all(sub(value) for sub in subs)
 
 
-def _any_of(argument: Any) -> Check:
+def _any_of(argument: Any) -> Test:
     subs = [_compile(s) for s in argument]
     return lambda value: any(sub(value) for sub in subs)
 
 
-def _one_of(argument: Any) -> Check:
+def _one_of(argument: Any) -> Test:
     subs = [_compile(s) for s in argument]
     return lambda value: sum(1 for sub in subs if sub(value)) == 1
 
 
-_KEYWORDS: dict[str, Callable[[Any], Check]] = {
+_KEYWORDS: dict[str, Callable[[Any], Test]] = {
     "type": _type,
     "const": _const,
     "enum": _enum,
