@@ -1,0 +1,2 @@
+"""The tamper-evident decision log: ``records`` (the format), ``log`` (appending) and
+``verify`` (checking the chain)."""

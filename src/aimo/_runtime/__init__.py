@@ -1,0 +1,1 @@
+"""In-workflow gates: ``gate`` (Gate and @governed)."""
