@@ -22,6 +22,7 @@ from aimo._documents.dates import evaluation_date
 from aimo._documents.files import pack_files
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
 from aimo._documents.models import OperatingModel, PolicyConfig, Workflow
+from aimo._documents.run import Run
 from aimo._documents.source import source_of
 from aimo._documents.validate import validate
 from aimo._engine.batch import evaluate_many
@@ -45,7 +46,7 @@ from aimo._engine.plugins import (
     plugin_version,
     restore_plugins,
 )
-from aimo._engine.policy import Context, Policy
+from aimo._engine.policy import Context, Policy, new_context
 from aimo._engine.verdict import Enforcement, PolicyRef, Verdict
 from aimo._errors import PluginError, PolicyError
 from aimo._hooks import PROJECT
@@ -311,13 +312,7 @@ class BaseEngine:
 
         Use it on an engine configured for the model (:meth:`for_model`).
         """
-        return Context(
-            today=today,
-            model=model,
-            run=coerce_run(run),
-            enforcement=self._enforcement,
-            unwaivable=self._unwaivable,
-        )
+        return new_context(today, model, coerce_run(run), self._enforcement, self._unwaivable)
 
     # -- evaluating ------------------------------------------------------------------------
 
@@ -350,8 +345,16 @@ class BaseEngine:
             document = coerce_workflow(workflow, self.limits)
         operating_model = default_model() if model is None else coerce_model(model, self.limits)
         day = today if type(today) is dt.date else evaluation_date(today)
+        if run is not None and type(run) is not Run:
+            run = coerce_run(run)
         engine = self if operating_model.policies is None else self.for_model(operating_model)
-        return engine._judge(document, engine.context(operating_model, day, run))
+        # The context is made from parts the engine holds read-only, without re-checking
+        # them: this is the path of every evaluation.
+        ctx = new_context(day, operating_model, run, engine._enforcement, engine._unwaivable)
+        verdict = judge(engine._entries, engine._policy_set, document, ctx)
+        if engine._verdict_hooks:
+            engine.notify(verdict, document, ctx)
+        return verdict
 
     def evaluate_many(
         self,

@@ -158,6 +158,27 @@ class Context:
         return f"Context(today={self.today!r}, run={self.run!r})"
 
 
+def new_context(
+    today: dt.date,
+    model: OperatingModel,
+    run: Run | None,
+    enforcement: Mapping[str, Enforcement],
+    unwaivable: Mapping[str, str],
+) -> Context:
+    """A context from parts an engine already holds read-only: the evaluation loop's way
+    to make one, a few hundred nanoseconds cheaper than the checked constructor."""
+    ctx: Context = _new_object(Context)
+    _set_today(ctx, today)
+    _set_model(ctx, model)
+    _set_run(ctx, run)
+    _set_enforcement(ctx, enforcement)
+    _set_unwaivable(ctx, unwaivable)
+    _set_plain(ctx, None)
+    return ctx
+
+
+_new_object = object.__new__
+
 # The slots' own setters, bound once: the context refuses every other assignment.
 _set_today = Context.__dict__["today"].__set__
 _set_model = Context.__dict__["model"].__set__
