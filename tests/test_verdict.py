@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 import aimo
-from conftest import DELETE, make
+from conftest import DELETE, TODAY, make
 
 
 def test_verdict_fields(evaluate: Callable[..., aimo.Verdict]) -> None:
@@ -88,3 +88,34 @@ def test_verdicts_are_frozen(evaluate: Callable[..., aimo.Verdict]) -> None:
     verdict = evaluate(make())
     with pytest.raises(ValidationError):
         verdict.decision = aimo.Decision.DENY  # type: ignore[misc]
+
+
+def test_a_verdict_of_plain_data_digests_what_was_judged_not_what_it_became() -> None:
+    document = make()
+    judged = aimo.Engine(entry_points=False).evaluate(document, today=TODAY)
+    expected = aimo.evaluate(aimo.Workflow.model_validate(make()), today=TODAY).digest
+    # A pipeline that reuses its dict for the next row must not change this verdict's proof.
+    document["name"] = "Something else entirely"
+    document["inputs"].append({"name": "crm", "classification": "personal"})
+    assert judged.digest == expected
+
+
+def test_a_kept_verdict_of_plain_data_keeps_no_workflow_alive() -> None:
+    import gc
+    import weakref
+
+    engine = aimo.Engine(entry_points=False)
+    seen: list[weakref.ref[aimo.Workflow]] = []
+
+    class Spy:
+        @aimo.hookimpl
+        def aimo_verdict(self, workflow: aimo.Workflow) -> None:
+            seen.append(weakref.ref(workflow))
+
+    spied = aimo.Engine(plugins=[Spy()], entry_points=False)
+    verdicts = [spied.evaluate(make(), today=TODAY) for _ in range(3)]
+    gc.collect()
+    # Collecting verdicts must not keep fifty objects each alive for the garbage collector.
+    assert all(ref() is None for ref in seen)
+    assert len({v.digest for v in verdicts}) == 1
+    assert verdicts[0].digest == engine.evaluate(make(), today=TODAY).digest

@@ -47,7 +47,7 @@ from aimo._engine.plugins import (
     restore_plugins,
 )
 from aimo._engine.policy import Context, Policy, new_context
-from aimo._engine.verdict import Enforcement, PolicyRef, Verdict
+from aimo._engine.verdict import Enforcement, PolicyRef, Verdict, hold_data
 from aimo._errors import PluginError, PolicyError
 from aimo._hooks import PROJECT
 from aimo._version import __version__
@@ -354,6 +354,8 @@ class BaseEngine:
         verdict = judge(engine._entries, engine._policy_set, document, ctx)
         if engine._verdict_hooks:
             engine.notify(verdict, document, ctx)
+        if type(workflow) is dict:
+            hold_data(verdict, workflow)
         return verdict
 
     def evaluate_many(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from aimo._documents.canonical import digest
 from aimo._documents.models import ReviewTier, Stage, Workflow
 from aimo._documents.source import Location
+from aimo._documents.validate import validate
 
 __all__ = [
     "Decision",
@@ -108,6 +110,24 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
+def hold_data(verdict: Verdict, data: dict[str, Any]) -> None:
+    """Let ``verdict`` hold the plain data its workflow was validated from, as bytes, rather
+    than the validated workflow, when the data can be frozen so.
+
+    A validated workflow is some fifty objects the garbage collector walks for as long as a
+    verdict is kept; bytes are one object it never walks. Verdicts a pipeline collects then
+    cost about what verdicts it drops do; the digest, if ever read, validates the data
+    again. Marshal keeps exactly what was judged, even if the caller changes its dict later.
+    """
+    try:
+        frozen = marshal.dumps(data)
+    except ValueError:
+        return  # a date object, a dict subclass: keep the workflow
+    private = verdict.__pydantic_private__
+    if private is not None and private.get("_digest") is None:
+        private["_document"] = frozen
+
+
 def document_digest(workflow: Workflow) -> str:
     """sha256 (hex) of the canonical JSON of the normalised workflow.
 
@@ -163,8 +183,10 @@ class Verdict(BaseModel):
     policy_set: tuple[PolicyRef, ...]
 
     # The digest is computed when first read: most pipelines only look at the decision.
+    # Until then the verdict holds what was judged: the workflow, or, for a workflow given
+    # as plain data, that data frozen as bytes (see hold_data).
     _digest: str | None = PrivateAttr(default=None)
-    _document: Workflow | None = PrivateAttr(default=None)
+    _document: Workflow | bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -187,9 +209,16 @@ class Verdict(BaseModel):
     def digest(self) -> str:
         """sha256 (hex) of the canonical JSON of the normalised document that was judged."""
         if self._digest is None:
-            if self._document is None:
+            document = self._document
+            if document is None:
                 raise ValueError("this verdict has no document to digest")
-            self._digest = document_digest(self._document)
+            if type(document) is bytes:
+                # Bytes only hold_data made, with marshal.dumps of plain data: nothing else
+                # ever sets them, so reading them back runs no code.
+                document = validate(Workflow, marshal.loads(document))  # noqa: S302
+            assert isinstance(document, Workflow)
+            self._digest = document_digest(document)
+            self._document = None
         return self._digest
 
     @property
