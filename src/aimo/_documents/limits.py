@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-__all__ = ["DEFAULT_LIMITS", "Limits"]
+__all__ = ["DEFAULT_LIMITS", "PATH_FACTOR", "Limits"]
 
 MiB = 1024 * 1024
+
+#: How many times ``max_document_bytes`` the paths of a document's values may come to,
+#: written out. A value's path repeats every key above it, so a few long keys over many
+#: values cost far more than the file's size; real documents stay under twice their size.
+PATH_FACTOR = 8
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ import os
 from typing import Any, NamedTuple
 
 from aimo._documents.files import FileProblem, read_regular_file
-from aimo._documents.limits import DEFAULT_LIMITS, Limits
+from aimo._documents.jsonsource import JsonPositions
+from aimo._documents.limits import DEFAULT_LIMITS, PATH_FACTOR, Limits
 from aimo._documents.models import MAX_DIGITS
-from aimo._documents.pointer import escape
+from aimo._documents.pointer import escape, unescape
 from aimo._documents.source import SourceMap
 from aimo._errors import DocumentError, Problem, quote
 
@@ -125,22 +126,70 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
         # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
         kind = float if type(data) is _Refused else type(data)
         return Parsed(kind() if data is not None else None, SourceMap(file), [])
-    from aimo._documents import yamlsource as _yamlsource
-
-    try:
-        # JSON's values come from json; its lines, duplicates and limits from the composer.
-        source, problems = _yamlsource.positions(text, file, limits)
-    except _yamlsource.YAMLError:
-        # Valid JSON that YAML 1.1 cannot read (tabs, say): values are right, lines unknown.
-        source = SourceMap(file)
-        problems = [
-            Problem("", f"the key {quote(key)} is given twice; give each field once", file)
-            for key in duplicates
-        ]
+    _check_limits(data, limits, file)
+    # Lines are found in the text only when a problem or a finding asks for one.
+    positions = JsonPositions(text)
+    source = SourceMap(file, positions)
+    problems = [
+        _twice(path, line, column, positions, file)
+        for path, line, column in (positions.duplicates() if duplicates else ())
+    ]
     if refused:
-        budget = limits.max_document_bytes * _yamlsource.PATH_FACTOR
+        budget = limits.max_document_bytes * PATH_FACTOR
         raise DocumentError([*_where_refused(data, source, budget), *problems])
     return Parsed(data, source, problems)
+
+
+def _twice(path: str, line: int, column: int, positions: JsonPositions, file: str) -> Problem:
+    key = unescape(path.rsplit("/", 1)[-1])
+    first = positions.get(path)
+    lines = f"lines {first[0]} and {line}" if first is not None else f"line {line}"
+    return Problem(
+        path,
+        f"the key {quote(key)} is given twice ({lines}); give each field once",
+        file,
+        line,
+        column,
+    )
+
+
+def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
+    """Hold parsed JSON to the limits YAML is held to while it is read: values, nesting, and
+    what the paths of its values come to (a value's path repeats every key above it)."""
+    values = 0
+    path_size = 0
+    budget = limits.max_document_bytes * PATH_FACTOR
+    # (value, depth, length of its path)
+    stack: list[tuple[Any, int, int]] = [(data, 0, 0)]
+    while stack:
+        value, depth, length = stack.pop()
+        values += 1
+        path_size += length
+        if depth > limits.max_depth:
+            raise _limit(
+                file, "max_depth", f"the document nests deeper than {limits.max_depth} levels"
+            )
+        if values > limits.max_values:
+            raise _limit(
+                file, "max_values", f"the document holds more than {limits.max_values:,} values"
+            )
+        if path_size > budget:
+            raise _limit(
+                file,
+                "max_document_bytes",
+                "the document's keys are too long for the number of values under them: the "
+                f"path to each value, written out, comes to more than {budget:,} bytes in all "
+                f"({PATH_FACTOR} times the limit on its size)",
+            )
+        kind = type(value)
+        if kind is dict:
+            stack.extend((v, depth + 1, length + 1 + len(k)) for k, v in value.items())
+        elif kind is list:
+            stack.extend((v, depth + 1, length + 1 + len(str(i))) for i, v in enumerate(value))
+
+
+def _limit(file: str, name: str, message: str) -> DocumentError:
+    return DocumentError([Problem("", f"{message}; {Limits.how_to_raise(name)}", file)])
 
 
 def _where_refused(data: Any, source: SourceMap, budget: int) -> list[Problem]:

@@ -3,7 +3,7 @@ loaded document came from."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -52,14 +52,20 @@ def set_source(document: Any, source: Source) -> None:
         private["source"] = source
 
 
+class Positions(Protocol):
+    """Line and column by JSON Pointer: a dict, or positions found in the text on demand."""
+
+    def get(self, path: str, /) -> tuple[int, int] | None: ...
+
+
 class SourceMap:
     """The positions of one file's values, by JSON Pointer."""
 
     __slots__ = ("file", "positions")
 
-    def __init__(self, file: str, positions: dict[str, tuple[int, int]] | None = None) -> None:
+    def __init__(self, file: str, positions: Positions | None = None) -> None:
         self.file = file
-        self.positions = positions or {}
+        self.positions: Positions = positions if positions is not None else {}
 
     def position(self, path: str) -> tuple[int | None, int | None]:
         """The line and column of ``path``, or of its nearest ancestor that has one."""
@@ -76,5 +82,5 @@ class SourceMap:
         line, column = self.position(path)
         return Location(file=self.file, line=line, column=column)
 
-    def __reduce__(self) -> tuple[type[SourceMap], tuple[str, dict[str, tuple[int, int]]]]:
+    def __reduce__(self) -> tuple[type[SourceMap], tuple[str, Positions]]:
         return SourceMap, (self.file, self.positions)

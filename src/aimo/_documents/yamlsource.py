@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from yaml import YAMLError
 
-from aimo._documents.limits import Limits
+from aimo._documents.limits import PATH_FACTOR, Limits
 from aimo._documents.pointer import escape
 from aimo._documents.source import SourceMap
 from aimo._errors import DocumentError, Problem, quote
@@ -45,10 +45,6 @@ _FLOAT_TAG, _INT_TAG, _TIMESTAMP_TAG = _TAG + "float", _TAG + "int", _TAG + "tim
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Python refuses to read integers longer than this many digits (and would take long to).
 _MAX_DIGITS = 4_300
-#: How many times ``max_document_bytes`` the paths of a document's values may come to,
-#: written out. A value's path repeats every key above it, so a few long keys over many
-#: values cost far more than the file's size; real documents stay under twice their size.
-PATH_FACTOR = 8
 
 _WHAT = {
     "set": "a set (!!set)",
