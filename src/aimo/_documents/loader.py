@@ -11,26 +11,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
-
-from aimo._documents.files import (
-    FileProblem,
-    expand_pattern,
-    pack_files,
-    resolve_inside,
-)
+from aimo._documents.inventory import Inventory, Rejected, is_workflow
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
-from aimo._documents.models import OperatingModel, PolicyConfig, Workflow
-from aimo._documents.reader import Parsed, read
-from aimo._documents.source import Source, SourceMap, set_source, source_of
+from aimo._documents.models import OperatingModel, Workflow
+from aimo._documents.reader import read
+from aimo._documents.source import Source, set_source
 from aimo._documents.validate import validate
-from aimo._errors import ConfigError, DocumentError, NotADocument, Problem, quote
+from aimo._errors import DocumentError, NotADocument, Problem
 
-__all__ = ["is_model", "is_pack", "load"]
-
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["is_model", "is_pack", "load", "read_model", "whole_model"]
 
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
 
@@ -72,21 +63,33 @@ def _kind_problem(data: Any, file: str | None) -> Problem:
     )
 
 
-def _checked(cls: type[M], parsed: Parsed, problems: list[Problem], prefix: str = "") -> M | None:
-    """Validate parsed data, adding its problems to ``problems`` instead of raising."""
-    try:
-        return validate(cls, parsed.data, parsed.source, prefix)
-    except DocumentError as exc:
-        problems.extend(exc.problems)
-        return None
+def read_model(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    allow_outside: bool = False,
+) -> Inventory:
+    """An operating model file read for judging each of its workflows on its own.
 
-
-def _workflow(parsed: Parsed, problems: list[Problem]) -> Workflow | None:
-    problems.extend(parsed.problems)
-    workflow = _checked(Workflow, parsed, problems)
-    if workflow is not None:
-        set_source(workflow, Source(parsed.source))
-    return workflow
+    :raises DocumentError: when the file cannot be read or is not an operating model (a
+        problem of the model's own fields is in the inventory's ``problems``).
+    :raises TypeError: when ``path`` is not a path.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"expected the path of a file, not {type(path).__name__}")
+    parsed = read(path, DEFAULT_LIMITS if limits is None else limits)
+    if not is_model(parsed.data):
+        kind = "a policy pack" if is_pack(parsed.data) else "a workflow"
+        if is_pack(parsed.data) or is_workflow(parsed.data):
+            message = f"this file is {kind}, not an operating model"
+            raise DocumentError([Problem("", message, parsed.source.file)])
+        raise DocumentError([_kind_problem(parsed.data, parsed.source.file)])
+    return Inventory(
+        parsed,
+        path=Path(path),
+        limits=DEFAULT_LIMITS if limits is None else limits,
+        allow_outside=allow_outside,
+    )
 
 
 def load(
@@ -95,7 +98,7 @@ def load(
     limits: Limits | None = None,
     allow_outside: bool = False,
 ) -> Workflow | OperatingModel:
-    """Load a workflow or an operating model from a YAML or JSON file.
+    """Load a workflow or an operating model from a YAML or JSON file, strictly.
 
     An operating model's ``workflow_files`` globs are resolved relative to the model file.
     Every problem, in the model and in each workflow file, is raised at once as one
@@ -112,7 +115,6 @@ def load(
         raise TypeError(f"load() takes the path of a file, not {type(path).__name__}")
     limits = DEFAULT_LIMITS if limits is None else limits
     parsed = read(path, limits)
-    problems = list(parsed.problems)
     if is_pack(parsed.data):
         raise NotADocument(
             [
@@ -125,155 +127,37 @@ def load(
             ]
         )
     if is_model(parsed.data):
-        model = _load_model(Path(path), parsed, problems, limits, allow_outside)
-        if model is not None and not problems:
-            if model.policies is not None:
-                _check_config(model.policies, Path(path), allow_outside)
-            return model
-    elif isinstance(parsed.data, dict) and "id" in parsed.data:
-        workflow = _workflow(parsed._replace(problems=[]), problems)
-        if workflow is not None and not problems:
-            return workflow
-    else:
-        problems.append(_kind_problem(parsed.data, parsed.source.file))
-    raise DocumentError(problems)
-
-
-def _check_config(config: PolicyConfig, path: Path, allow_outside: bool) -> None:
-    """What configuration errors a model file alone can show: pack paths that lead outside
-    the model's folder or to nothing. (Which policies exist, and their floors, only an
-    engine knows.)"""
-    folder = path.parent
-    for index, entry in enumerate(config.paths):
+        inventory = Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
+        return whole_model(inventory)
+    if is_workflow(parsed.data):
+        problems = list(parsed.problems)
         try:
-            resolve_inside(entry, folder, allow_outside)
-        except FileProblem as exc:
-            raise ConfigError(f"{path}: /policies/paths/{index}: {exc.message}") from None
-    try:
-        pack_files(config.paths, folder)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-
-
-def _load_model(
-    path: Path, parsed: Parsed, problems: list[Problem], limits: Limits, allow_outside: bool
-) -> OperatingModel | None:
-    data, source = parsed.data, parsed.source
-    model = _checked(OperatingModel, parsed, problems)
-
-    patterns = data.get("workflow_files")
-    loaded = (
-        _load_workflow_files(path, patterns, source, problems, limits, allow_outside)
-        if isinstance(patterns, list)
-        else []
-    )
-
-    # Ids are read from the raw inline data, so a duplicate shows even in an invalid model.
-    inline = data.get("workflows")
-    ids: list[tuple[str, SourceMap, str]] = [
-        (item["id"], source, f"/workflows/{index}/id")
-        for index, item in enumerate(inline if isinstance(inline, list) else [])
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-    ]
-    ids.extend((workflow.id, _positions(workflow), "/id") for workflow in loaded)
-    first_file: dict[str, str] = {}
-    for workflow_id, where, id_path in ids:
-        if workflow_id in first_file:
-            problems.append(_duplicate(workflow_id, where, id_path, first_file[workflow_id]))
-        else:
-            first_file[workflow_id] = where.file
-
-    if model is None:
-        return None
-    for index, workflow in enumerate(model.workflows):
-        set_source(workflow, Source(source, f"/workflows/{index}"))
-    model = model.model_copy(update={"workflows": (*model.workflows, *loaded)})
-    set_source(model, Source(source))
-    return model
-
-
-def _positions(workflow: Workflow) -> SourceMap:
-    source = source_of(workflow)
-    assert source is not None  # the loader records where each workflow file came from
-    return source.positions
-
-
-def _duplicate(workflow_id: str, where: SourceMap, path: str, first: str) -> Problem:
-    line, column = where.position(path)
-    return Problem(
-        path,
-        f"the workflow id {quote(workflow_id)} is used twice (first in {first})",
-        where.file,
-        line,
-        column,
-    )
-
-
-def _model_problem(source: SourceMap, path: str, message: str) -> Problem:
-    line, column = source.position(path)
-    return Problem(path, message, source.file, line, column)
-
-
-def _load_workflow_files(
-    model_path: Path,
-    patterns: list[Any],
-    source: SourceMap,
-    problems: list[Problem],
-    limits: Limits,
-    allow_outside: bool,
-) -> list[Workflow]:
-    folder = model_path.parent
-    # Each file once, in the order the patterns find them, however many patterns match it.
-    files: dict[str, Path] = {}
-    for index, pattern in enumerate(patterns):
-        if not isinstance(pattern, str):
-            continue  # validation reports it
-        at = f"/workflow_files/{index}"
-        try:
-            matches = expand_pattern(pattern, folder, limits, allow_outside)
-        except FileProblem as exc:
-            problems.append(_model_problem(source, at, exc.message))
-            continue
-        if not matches:
-            problems.append(
-                _model_problem(
-                    source,
-                    at,
-                    f"the pattern {quote(pattern)} matches no file "
-                    f"(patterns are relative to {folder.as_posix() or '.'})",
-                )
-            )
-            continue
-        for match in matches:
-            files.setdefault(os.path.realpath(match), match)
-        if len(files) > limits.max_workflow_files:
-            problems.append(
-                _model_problem(
-                    source,
-                    at,
-                    f"the workflow_files patterns match more than "
-                    f"{limits.max_workflow_files:,} files; "
-                    + Limits.how_to_raise("max_workflow_files"),
-                )
-            )
-            return []
-    loaded: list[Workflow] = []
-    for match in files.values():
-        try:
-            parsed = read(match, limits)
+            workflow = validate(Workflow, parsed.data, parsed.source)
         except DocumentError as exc:
             problems.extend(exc.problems)
-            continue
-        if is_model(parsed.data) or not (isinstance(parsed.data, dict) and "id" in parsed.data):
-            problems.append(
-                Problem(
-                    "",
-                    f"this file is listed by {source.file}'s workflow_files but is not a workflow",
-                    str(match),
-                )
-            )
-            continue
-        workflow = _workflow(parsed, problems)
-        if workflow is not None:
-            loaded.append(workflow)
-    return loaded
+        if problems:
+            raise DocumentError(problems)
+        set_source(workflow, Source(parsed.source))
+        return workflow
+    raise DocumentError([_kind_problem(parsed.data, parsed.source.file)])
+
+
+def whole_model(inventory: Inventory) -> OperatingModel:
+    """The model of an inventory with every workflow, or every problem at once.
+
+    :raises DocumentError: for any problem of the model or of any of its workflows.
+    :raises ConfigError: for a model whose policy configuration is invalid.
+    """
+    problems = list(inventory.problems)
+    workflows: list[Workflow] = []
+    for entry in inventory.entries():
+        if isinstance(entry, Rejected):
+            problems.extend(entry.problems)
+        else:
+            workflows.append(entry)
+    if problems or inventory.model is None:
+        raise DocumentError(problems)
+    inventory.check_config()
+    model = inventory.model.model_copy(update={"workflows": tuple(workflows)})
+    set_source(model, inventory.source)
+    return model
