@@ -44,8 +44,9 @@ class Rejected:
     stage: str | None
     problems: tuple[Problem, ...]
     data: Any
-    #: Where the workflow starts: its file, and its pointer in that file ("" for a file).
-    file: str
+    #: Where the workflow starts: its file (None for a model given as data), and its pointer
+    #: in that file ("" for a workflow file of its own).
+    file: str | None
     prefix: str = ""
 
 
@@ -73,7 +74,8 @@ class Inventory:
         allow_outside: bool,
     ) -> None:
         self.limits = limits
-        self.source = Source(parsed.source)
+        # A model given as plain data, not read from a file, has no positions.
+        self.source = Source(parsed.source) if path is not None else None
         self.problems: list[Problem] = []
         data: dict[str, Any] = parsed.data
         inline = data.get("workflows", [])
@@ -91,7 +93,7 @@ class Inventory:
             fields["workflows"] = inline  # validation reports that it is not a list
         self.model: OperatingModel | None
         try:
-            self.model = validate(OperatingModel, fields, parsed.source)
+            self.model = validate(OperatingModel, fields, self._positions)
         except DocumentError as exc:
             self.problems.extend(exc.problems)
             self.model = None
@@ -109,15 +111,19 @@ class Inventory:
                     "path instead",
                 )
             )
-        if self.model is not None:
+        if self.model is not None and self.source is not None:
             set_source(self.model, self.source)
+
+    @property
+    def _positions(self) -> SourceMap | None:
+        return self.source.positions if self.source is not None else None
 
     def __len__(self) -> int:
         """How many workflows the model has, inline and in files."""
         return len(self._inline) + len(self.files)
 
     def _expand(self, folder: Path, patterns: list[Any], allow_outside: bool) -> list[Path]:
-        source = self.source.positions
+        source = self._positions
         # Each file once, in the order the patterns find them, however many match it.
         files: dict[str, Path] = {}
         for index, pattern in enumerate(patterns):
@@ -181,7 +187,7 @@ class Inventory:
         is validated, so that a large inventory is never all in memory."""
         first: dict[str, str] = {}
         inline, self._inline = self._inline, []
-        positions = self.source.positions
+        positions = self._positions
         for index, item in enumerate(inline):
             inline[index] = None
             prefix = f"/workflows/{index}"
@@ -194,10 +200,10 @@ class Inventory:
                 yield _rejected(None, exc.problems, str(file))
                 continue
             if not is_workflow(parsed.data):
+                model_file = positions.file if positions is not None else "the model"
                 problem = Problem(
                     "",
-                    f"this file is listed by {positions.file}'s workflow_files but is not a "
-                    "workflow",
+                    f"this file is listed by {model_file}'s workflow_files but is not a workflow",
                     str(file),
                 )
                 yield _rejected(None, [problem], str(file))
@@ -207,7 +213,7 @@ class Inventory:
     def _entry(
         self,
         data: Any,
-        positions: SourceMap,
+        positions: SourceMap | None,
         prefix: str,
         problems: list[Problem],
         first: dict[str, str],
@@ -218,27 +224,27 @@ class Inventory:
         except DocumentError as exc:
             problems.extend(exc.problems)
         raw_id = data.get("id") if isinstance(data, dict) else None
+        file = positions.file if positions is not None else None
         if isinstance(raw_id, str):
             if raw_id in first:
-                line, column = positions.position(prefix + "/id")
+                where = f"first in {first[raw_id]}" if file is not None else "twice here"
                 problems.append(
-                    Problem(
+                    _problem(
+                        positions,
                         prefix + "/id",
-                        f"the workflow id {quote(raw_id)} is used twice (first in {first[raw_id]})",
-                        positions.file,
-                        line,
-                        column,
+                        f"the workflow id {quote(raw_id)} is used twice ({where})",
                     )
                 )
             else:
-                first[raw_id] = positions.file
+                first[raw_id] = file or "this model"
         if problems or workflow is None:
-            return _rejected(data, problems, positions.file, prefix)
-        set_source(workflow, Source(positions, prefix))
+            return _rejected(data, problems, file, prefix)
+        if positions is not None:
+            set_source(workflow, Source(positions, prefix))
         return workflow
 
 
-def _rejected(data: Any, problems: list[Problem], file: str, prefix: str = "") -> Rejected:
+def _rejected(data: Any, problems: list[Problem], file: str | None, prefix: str = "") -> Rejected:
     mapping = data if isinstance(data, dict) else {}
     raw_id, stage = mapping.get("id"), mapping.get("stage")
     return Rejected(
@@ -251,6 +257,8 @@ def _rejected(data: Any, problems: list[Problem], file: str, prefix: str = "") -
     )
 
 
-def _problem(source: SourceMap, path: str, message: str) -> Problem:
+def _problem(source: SourceMap | None, path: str, message: str) -> Problem:
+    if source is None:
+        return Problem(path, message)
     line, column = source.position(path)
     return Problem(path, message, source.file, line, column)

@@ -159,5 +159,6 @@ def whole_model(inventory: Inventory) -> OperatingModel:
         raise DocumentError(problems)
     inventory.check_config()
     model = inventory.model.model_copy(update={"workflows": tuple(workflows)})
-    set_source(model, inventory.source)
+    if inventory.source is not None:
+        set_source(model, inventory.source)
     return model

@@ -8,22 +8,13 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aimo._documents.canonical import canonical_json, sha256_hex
 from aimo._documents.dates import evaluation_date
 from aimo._documents.limits import Limits
 from aimo._documents.models import OperatingModel, Workflow
 from aimo._engine.coerce import ModelLike, WorkflowLike, coerce_model, default_model
 from aimo._engine.policy import Context
-from aimo._engine.verdict import (
-    Decision,
-    Enforcement,
-    Finding,
-    Outcome,
-    PolicyRef,
-    Severity,
-    Verdict,
-    built,
-)
+from aimo._engine.refusal import refusal
+from aimo._engine.verdict import PolicyRef, Verdict
 from aimo._errors import AimoError, DocumentError, PluginError
 
 if TYPE_CHECKING:
@@ -50,76 +41,18 @@ class Evaluator(Protocol):
     def notify(self, verdict: Verdict, workflow: Workflow | None, ctx: Context) -> None: ...
 
 
-#: The policy id of the finding that stands for a document that could not be judged.
-DOCUMENT_VALID = "document-valid"
-
-
-def _raw_digest(document: Any) -> str:
-    """A digest of what was received, for a document that could not be validated.
-
-    What was received may not even be writable (an integer of more than 4,300 digits, data
-    nested thousands deep): then the digest says so rather than ending the batch.
-    """
-    try:
-        text = canonical_json(document, default=str, allow_nan=True)
-    except (TypeError, ValueError):
-        try:
-            text = repr(document)
-        except Exception:
-            text = UNWRITABLE
-    except Exception:
-        text = UNWRITABLE
-    return sha256_hex(text)
-
-
-#: What the digest of a document that cannot be written down is taken of.
-UNWRITABLE = "<a document that cannot be written down>"
-
-
 def error_verdict(engine: Evaluator, document: Any, index: int, error: Exception) -> Verdict:
     """A deny verdict for a document that could not be judged, saying why."""
-    raw_id = document.get("id") if isinstance(document, dict) else None
-    workflow_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
-    if isinstance(error, DocumentError):
-        problems = error.problems
-        message = (
-            "This document is not a valid workflow, so it was not judged: "
-            + "; ".join(f"{p.path or '/'}: {p.message}" for p in problems[:5])
-            + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
-        )
-        path = problems[0].path if problems else ""
-    else:
-        message = f"This document could not be judged: {type(error).__name__}: {error}"
-        path = ""
-    finding = built(
-        Finding,
-        {
-            "policy_id": DOCUMENT_VALID,
-            "outcome": Outcome.ERROR,
-            "severity": Severity.CRITICAL,
-            "enforcement": Enforcement.HARD_MANDATORY,
-            "message": message,
-            "path": path,
-            "observed": None,
-            "expected": "a valid workflow document",
-            "remediation": "Fix the document and evaluate it again.",
-            "seed_section": None,
-            "references": (),
-            "location": None,
-        },
-    )
-    return built(
-        Verdict,
-        {
-            "workflow_id": workflow_id,
-            "stage": None,
-            "decision": Decision.DENY,
-            "required_tier": None,
-            "findings": [finding],
-            "evaluated_at": dt.datetime.now(dt.UTC),
-            "policy_set": tuple(engine.policy_set),
-        },
-        {"_digest": _raw_digest(document), "_document": None},
+    data = document if isinstance(document, dict) else {}
+    raw_id, stage = data.get("id"), data.get("stage")
+    problems = error.problems if isinstance(error, DocumentError) else ()
+    return refusal(
+        tuple(engine.policy_set),
+        raw_id if isinstance(raw_id, str) and raw_id else f"#{index}",
+        document,
+        problems=problems,
+        error=None if problems else error,
+        stage=stage if isinstance(stage, str) else None,
     )
 
 

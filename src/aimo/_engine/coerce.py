@@ -7,13 +7,16 @@ or validated here, once, so that the evaluation loop only ever sees validated do
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aimo._documents.inventory import Inventory, Rejected
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
-from aimo._documents.loader import load
+from aimo._documents.loader import load, read_model
 from aimo._documents.models import OperatingModel, Workflow
+from aimo._documents.reader import Parsed
 from aimo._documents.run import Run
+from aimo._documents.source import SourceMap
 from aimo._documents.validate import validate
 from aimo._errors import DocumentError, Problem
 
@@ -21,6 +24,7 @@ __all__ = [
     "ModelLike",
     "RunLike",
     "WorkflowLike",
+    "coerce_inventory",
     "coerce_model",
     "coerce_run",
     "coerce_workflow",
@@ -89,6 +93,35 @@ def coerce_model(model: ModelLike, limits: Limits = DEFAULT_LIMITS) -> Operating
             )
         return document
     raise TypeError(f"expected an OperatingModel, a mapping or a path, not {type(model).__name__}")
+
+
+def coerce_inventory(
+    model: ModelLike, limits: Limits = DEFAULT_LIMITS
+) -> tuple[OperatingModel, Iterable[Workflow | Rejected], int]:
+    """A model to judge workflow by workflow: the model, its workflows (an invalid one as
+    :class:`Rejected`, read as they are reached), and how many there are.
+
+    :raises DocumentError: when the model itself is invalid or unreadable: its fields, its
+        configuration's pack paths, its ``workflow_files`` patterns.
+    :raises ConfigError: when its configuration names pack paths that do not exist.
+    :raises TypeError: for anything that is not a model, its data or its path.
+    """
+    if isinstance(model, OperatingModel):
+        return model, model.workflows, len(model.workflows)
+    if isinstance(model, Mapping):
+        inventory = Inventory(
+            Parsed(dict(model), SourceMap(""), []), path=None, limits=limits, allow_outside=False
+        )
+    elif isinstance(model, str | os.PathLike):
+        inventory = read_model(model, limits=limits)
+    else:
+        raise TypeError(
+            f"expected an OperatingModel, a mapping or a path, not {type(model).__name__}"
+        )
+    if inventory.problems or inventory.model is None:
+        raise DocumentError(inventory.problems)
+    inventory.check_config()
+    return inventory.model, inventory.entries(), len(inventory)
 
 
 def coerce_run(run: RunLike | None) -> Run | None:

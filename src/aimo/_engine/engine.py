@@ -20,6 +20,7 @@ import pluggy
 from aimo import hookspecs
 from aimo._documents.dates import evaluation_date
 from aimo._documents.files import pack_files
+from aimo._documents.inventory import Rejected
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
 from aimo._documents.models import OperatingModel, PolicyConfig, Workflow
 from aimo._documents.run import Run
@@ -30,6 +31,7 @@ from aimo._engine.coerce import (
     ModelLike,
     RunLike,
     WorkflowLike,
+    coerce_inventory,
     coerce_model,
     coerce_run,
     coerce_workflow,
@@ -47,6 +49,7 @@ from aimo._engine.plugins import (
     restore_plugins,
 )
 from aimo._engine.policy import Context, Policy, new_context
+from aimo._engine.refusal import refusal
 from aimo._engine.verdict import Enforcement, PolicyRef, Verdict, hold_data
 from aimo._errors import PluginError, PolicyError
 from aimo._hooks import PROJECT
@@ -384,14 +387,51 @@ class BaseEngine:
         )
 
     def evaluate_model(self, model: ModelLike, *, today: dt.date | None = None) -> list[Verdict]:
-        """Judge every workflow of an operating model, in the model's order."""
-        operating_model = coerce_model(model, self.limits)
+        """Judge every workflow of an operating model, in the model's order.
+
+        Each workflow is judged on its own: one that is not valid gets a ``deny`` verdict
+        whose one finding, ``document-valid``, lists its problems with their paths, files
+        and lines, and the others are judged as usual.
+
+        :raises DocumentError: when the model itself is invalid (its own fields, its
+            configuration, a ``workflow_files`` pattern it may not read) or unreadable.
+        """
+        return [verdict for _, verdict in self.judge_model(model, today=today)]
+
+    def judge_model(
+        self, model: ModelLike, *, today: dt.date | None = None
+    ) -> Iterator[tuple[Workflow | Rejected, Verdict]]:
+        """Judge each workflow of an operating model as it is read, in the model's order:
+        each with its verdict (a :class:`Rejected` workflow with its refusal).
+
+        Workflow files are read as they are reached, so a large inventory streams.
+
+        :raises DocumentError: as :meth:`evaluate_model`, before anything is judged.
+        """
+        operating_model, entries, _ = coerce_inventory(model, self.limits)
         day = evaluation_date(today)
-        engine = self.for_model(operating_model)
-        return [
-            engine._judge(document, engine.context(operating_model, day))
-            for document in operating_model.workflows
-        ]
+        return self._judge_entries(operating_model, entries, day)
+
+    def _judge_entries(
+        self, model: OperatingModel, entries: Iterable[Workflow | Rejected], day: dt.date
+    ) -> Iterator[tuple[Workflow | Rejected, Verdict]]:
+        engine = self.for_model(model)
+        ctx = engine.context(model, day)
+        for index, entry in enumerate(entries):
+            if isinstance(entry, Rejected):
+                verdict = refusal(
+                    engine._policy_set,
+                    entry.workflow_id or f"#{index}",
+                    entry.data,
+                    problems=entry.problems,
+                    stage=entry.stage,
+                    prefix=entry.prefix,
+                )
+                if engine._verdict_hooks:
+                    engine.notify(verdict, None, ctx)
+            else:
+                verdict = engine._judge(entry, ctx)
+            yield entry, verdict
 
     def _judge(self, workflow: Workflow, ctx: Context) -> Verdict:
         verdict = judge(self._entries, self._policy_set, workflow, ctx)
