@@ -16,12 +16,20 @@ from typing import Any
 from aimo._documents.inventory import Inventory, Rejected, is_workflow
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
 from aimo._documents.models import OperatingModel, Workflow
-from aimo._documents.reader import read
+from aimo._documents.reader import parse, read, read_bytes
 from aimo._documents.source import Source, set_source
 from aimo._documents.validate import validate
 from aimo._errors import DocumentError, NotADocument, Problem
 
-__all__ = ["is_model", "is_pack", "load", "read_model", "whole_model"]
+__all__ = [
+    "is_model",
+    "is_pack",
+    "load",
+    "open_model",
+    "read_document",
+    "read_model",
+    "whole_model",
+]
 
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
 
@@ -92,6 +100,72 @@ def read_model(
     )
 
 
+def open_model(
+    path: str | os.PathLike[str], *, limits: Limits, allow_outside: bool = False
+) -> Inventory | None:
+    """The file as an operating model, or None when it is not one.
+
+    For a command given a folder of thousands of workflow files, which must find the models
+    among them before judging any file (a model claims the workflow files it lists): a file
+    whose bytes never spell ``aimo``, even escaped, cannot hold the key every model has, so
+    it is not parsed here.
+
+    :raises DocumentError: when the file cannot be read, or may be a model and does not parse.
+    """
+    file = os.fspath(path)
+    raw = read_bytes(file, limits)
+    if b"aimo" not in raw and b"\\" not in raw:
+        return None
+    parsed = parse(raw, file, limits)
+    if not is_model(parsed.data):
+        return None
+    return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
+
+
+def read_document(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    allow_outside: bool = False,
+) -> Workflow | Inventory:
+    """A file as it is judged: a workflow file strictly, an operating model as an
+    :class:`Inventory` whose workflows are read and checked one by one.
+
+    :raises NotADocument: when the file is a policy pack.
+    :raises DocumentError: when the file cannot be read, is neither kind of document, or is
+        a workflow with problems.
+    :raises TypeError: when ``path`` is not a path.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load() takes the path of a file, not {type(path).__name__}")
+    limits = DEFAULT_LIMITS if limits is None else limits
+    parsed = read(path, limits)
+    if is_pack(parsed.data):
+        raise NotADocument(
+            [
+                Problem(
+                    "",
+                    "this is a policy pack, not a workflow or an operating model; list it "
+                    "under an operating model's policies.paths",
+                    parsed.source.file,
+                )
+            ]
+        )
+    if is_model(parsed.data):
+        return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
+    if is_workflow(parsed.data):
+        problems = list(parsed.problems)
+        try:
+            workflow = validate(Workflow, parsed.data, parsed.source)
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise DocumentError(problems)
+        set_source(workflow, Source(parsed.source))
+        return workflow
+    raise DocumentError([_kind_problem(parsed.data, parsed.source.file)])
+
+
 def load(
     path: str | os.PathLike[str],
     *,
@@ -111,35 +185,8 @@ def load(
     :raises ConfigError: for a model whose policy configuration is invalid.
     :raises TypeError: when ``path`` is not a path.
     """
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"load() takes the path of a file, not {type(path).__name__}")
-    limits = DEFAULT_LIMITS if limits is None else limits
-    parsed = read(path, limits)
-    if is_pack(parsed.data):
-        raise NotADocument(
-            [
-                Problem(
-                    "",
-                    "this is a policy pack, not a workflow or an operating model; list it "
-                    "under an operating model's policies.paths",
-                    parsed.source.file,
-                )
-            ]
-        )
-    if is_model(parsed.data):
-        inventory = Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
-        return whole_model(inventory)
-    if is_workflow(parsed.data):
-        problems = list(parsed.problems)
-        try:
-            workflow = validate(Workflow, parsed.data, parsed.source)
-        except DocumentError as exc:
-            problems.extend(exc.problems)
-        if problems:
-            raise DocumentError(problems)
-        set_source(workflow, Source(parsed.source))
-        return workflow
-    raise DocumentError([_kind_problem(parsed.data, parsed.source.file)])
+    document = read_document(path, limits=limits, allow_outside=allow_outside)
+    return whole_model(document) if isinstance(document, Inventory) else document
 
 
 def whole_model(inventory: Inventory) -> OperatingModel:

@@ -21,7 +21,7 @@ from aimo._documents.pointer import escape, unescape
 from aimo._documents.source import SourceMap
 from aimo._errors import DocumentError, Problem, quote
 
-__all__ = ["Parsed", "read"]
+__all__ = ["Parsed", "parse", "read", "read_bytes"]
 
 
 class Parsed(NamedTuple):
@@ -43,21 +43,36 @@ def read(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Parse
         outside JSON's data model, or exceeds ``limits``.
     """
     file = os.fspath(path)
+    return parse(read_bytes(file, limits), file, limits)
+
+
+def read_bytes(file: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A document file's bytes, within ``limits``.
+
+    :raises DocumentError: when it is not a regular file, cannot be read or is too large.
+    """
     try:
-        raw = read_regular_file(file, limits)
+        return read_regular_file(file, limits)
     except FileProblem as exc:
         raise DocumentError([Problem("", exc.message, file)]) from None
+
+
+def parse(raw: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Parsed:
+    """Parse a document file's bytes (YAML, or JSON when ``file`` ends in ``.json``).
+
+    :raises DocumentError: as :func:`read`.
+    """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(
             [Problem("", f"the file is not UTF-8 text (byte {exc.start})", file)]
         ) from None
-    # PyYAML is imported on the first file read: a pipeline that passes dicts never needs it.
-    from aimo._documents import yamlsource as _yamlsource
-
     if file.lower().endswith(".json"):
         return _read_json(text, file, limits)
+    # PyYAML is imported on the first YAML file: a pipeline that passes dicts never needs it.
+    from aimo._documents import yamlsource as _yamlsource
+
     data, source, problems = _yamlsource.parse(text, file, limits)
     return Parsed(data, source, problems)
 

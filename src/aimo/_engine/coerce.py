@@ -96,10 +96,12 @@ def coerce_model(model: ModelLike, limits: Limits = DEFAULT_LIMITS) -> Operating
 
 
 def coerce_inventory(
-    model: ModelLike, limits: Limits = DEFAULT_LIMITS
+    model: ModelLike | Inventory, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[OperatingModel, Iterable[Workflow | Rejected], int]:
     """A model to judge workflow by workflow: the model, its workflows (an invalid one as
-    :class:`Rejected`, read as they are reached), and how many there are.
+    :class:`Rejected`, read as they are reached), and how many there are. An inventory
+    already read (by the command line, which reads every model before judging any) is
+    taken as it is.
 
     :raises DocumentError: when the model itself is invalid or unreadable: its fields, its
         configuration's pack paths, its ``workflow_files`` patterns.
@@ -108,7 +110,9 @@ def coerce_inventory(
     """
     if isinstance(model, OperatingModel):
         return model, model.workflows, len(model.workflows)
-    if isinstance(model, Mapping):
+    if isinstance(model, Inventory):
+        inventory = model
+    elif isinstance(model, Mapping):
         inventory = Inventory(
             Parsed(dict(model), SourceMap(""), []), path=None, limits=limits, allow_outside=False
         )

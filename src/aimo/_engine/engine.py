@@ -20,7 +20,7 @@ import pluggy
 from aimo import hookspecs
 from aimo._documents.dates import evaluation_date
 from aimo._documents.files import pack_files
-from aimo._documents.inventory import Rejected
+from aimo._documents.inventory import Inventory, Rejected
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
 from aimo._documents.models import OperatingModel, PolicyConfig, Workflow
 from aimo._documents.run import Run
@@ -399,38 +399,40 @@ class BaseEngine:
         return [verdict for _, verdict in self.judge_model(model, today=today)]
 
     def judge_model(
-        self, model: ModelLike, *, today: dt.date | None = None
+        self, model: ModelLike | Inventory, *, today: dt.date | None = None
     ) -> Iterator[tuple[Workflow | Rejected, Verdict]]:
         """Judge each workflow of an operating model as it is read, in the model's order:
-        each with its verdict (a :class:`Rejected` workflow with its refusal).
+        each with its verdict (a :class:`Rejected` workflow with its refusal). The model may
+        also be an inventory already read (the command line reads every model first).
 
         Workflow files are read as they are reached, so a large inventory streams.
 
         :raises DocumentError: as :meth:`evaluate_model`, before anything is judged.
         """
         operating_model, entries, _ = coerce_inventory(model, self.limits)
-        day = evaluation_date(today)
-        return self._judge_entries(operating_model, entries, day)
+        # Configured before the first workflow is read: a bad policies block is the model's
+        # problem, raised here, not halfway through the stream.
+        engine = self.for_model(operating_model)
+        ctx = engine.context(operating_model, evaluation_date(today))
+        return engine._judge_entries(entries, ctx)
 
     def _judge_entries(
-        self, model: OperatingModel, entries: Iterable[Workflow | Rejected], day: dt.date
+        self, entries: Iterable[Workflow | Rejected], ctx: Context
     ) -> Iterator[tuple[Workflow | Rejected, Verdict]]:
-        engine = self.for_model(model)
-        ctx = engine.context(model, day)
         for index, entry in enumerate(entries):
             if isinstance(entry, Rejected):
                 verdict = refusal(
-                    engine._policy_set,
+                    self._policy_set,
                     entry.workflow_id or f"#{index}",
                     entry.data,
                     problems=entry.problems,
                     stage=entry.stage,
                     prefix=entry.prefix,
                 )
-                if engine._verdict_hooks:
-                    engine.notify(verdict, None, ctx)
+                if self._verdict_hooks:
+                    self.notify(verdict, None, ctx)
             else:
-                verdict = engine._judge(entry, ctx)
+                verdict = self._judge(entry, ctx)
             yield entry, verdict
 
     def _judge(self, workflow: Workflow, ctx: Context) -> Verdict:
