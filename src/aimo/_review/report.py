@@ -12,12 +12,14 @@ by.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from aimo._documents.dates import shift
+from aimo._documents.inventory import Rejected
 from aimo._documents.models import Decisions, OperatingModel, ReviewOutcome, Stage, Workflow
 from aimo._engine.coerce import default_model
 from aimo._engine.engine import BaseEngine
@@ -26,8 +28,9 @@ from aimo._engine.verdict import Decision, Verdict
 from aimo._engine.waivers import waiver_problems
 from aimo._policies.core import next_review_due
 from aimo._review.advice import score_use_case
+from aimo._review.rollup import RollupRow, Tally
 
-__all__ = ["DECISION_QUESTIONS", "ModelReport", "Report", "build_report"]
+__all__ = ["DECISION_QUESTIONS", "ModelReport", "Report", "build_report", "build_section"]
 
 #: The four decisions (seed: "What an Operating Model Has to Decide"), in the seed's
 #: order, each as the question the report asks.
@@ -63,18 +66,19 @@ class _Frozen(BaseModel):
 
 
 class WorkflowRow(_Frozen):
-    """One workflow in the register."""
+    """One workflow in the register. A workflow that is not valid, and so was refused, has
+    only what its verdict says: its id, its stage when that is one, and why it was refused."""
 
     id: str
     name: str | None
-    stage: Stage
+    stage: Stage | None
     owner: str | None
     consequence: str | None
     review_tier: str | None
     required_tier: str | None
     decision: Decision
-    use_case_score: int
-    use_case_min_score: int
+    use_case_score: int | None
+    use_case_min_score: int | None
     #: The messages of the failing findings that block (mandatory or hard-mandatory).
     blocking: tuple[str, ...]
     #: The messages of the failing advisory findings.
@@ -131,6 +135,8 @@ class ModelReport(_Frozen):
     reviews: tuple[ReviewRow, ...]
     waivers: tuple[WaiverRow, ...]
     candidates: tuple[Candidate, ...]
+    #: Per failing policy, how many of the section's workflows it fails.
+    rollup: tuple[RollupRow, ...]
 
 
 class Report(_Frozen):
@@ -141,11 +147,13 @@ class Report(_Frozen):
     sections: tuple[ModelReport, ...]
 
 
-Entry = tuple[str, OperatingModel | None, Sequence[tuple[Workflow, Verdict]]]
+#: A section to review: its file, its model (None for loose workflow files), and each
+#: workflow with its verdict, a refused one as the :class:`Rejected` entry it was.
+Entry = tuple[str, OperatingModel | None, Iterable[tuple[Workflow | Rejected, Verdict]]]
 
 
 def build_report(
-    entries: Sequence[Entry], *, engine: BaseEngine, today: dt.date, horizon_days: int = 30
+    entries: Iterable[Entry], *, engine: BaseEngine, today: dt.date, horizon_days: int = 30
 ) -> Report:
     """The review of each ``(file, model or None, [(workflow, verdict), ...])`` entry.
 
@@ -156,33 +164,57 @@ def build_report(
         today=today,
         horizon_days=horizon_days,
         sections=tuple(
-            _section(file, model, pairs, engine, today, horizon_days)
+            build_section(file, model, pairs, engine=engine, today=today, horizon=horizon_days)
             for file, model, pairs in entries
         ),
     )
 
 
-def _section(
+def build_section(
     file: str,
     model: OperatingModel | None,
-    pairs: Sequence[tuple[Workflow, Verdict]],
+    judged: Iterable[tuple[Workflow | Rejected, Verdict]],
+    *,
     engine: BaseEngine,
     today: dt.date,
     horizon: int,
 ) -> ModelReport:
+    """The review of one model's workflows, read once, as they are judged: a section keeps
+    its rows, never the workflows themselves."""
     operating_model = model if model is not None else default_model()
     ctx = engine.for_model(operating_model).context(operating_model, today)
+    stages: Counter[Stage] = Counter()
+    tally = Tally()
+    rows: list[WorkflowRow] = []
+    reviews: list[ReviewRow] = []
+    waivers: list[WaiverRow] = []
+    candidates: list[Candidate] = []
+    for entry, verdict in judged:
+        tally.add(verdict)
+        if verdict.stage is not None:
+            stages[verdict.stage] += 1
+        if isinstance(entry, Rejected):
+            rows.append(_refused_row(verdict))
+            continue
+        rows.append(_workflow_row(entry, verdict, operating_model))
+        if entry.stage in LIVE_STAGES:
+            reviews.append(_review_row(entry, today, horizon))
+        waivers.extend(_waiver_rows(entry, ctx, horizon))
+        candidate = _candidate(entry, verdict)
+        if candidate is not None:
+            candidates.append(candidate)
     return ModelReport(
         file=file,
         is_model=model is not None,
         organization=model.organization if model else None,
         decisions=_decisions(model.decisions if model else None),
-        stage_counts={s: sum(1 for w, _ in pairs if w.stage is s) for s in Stage},
-        decision_counts={d: sum(1 for _, v in pairs if v.decision is d) for d in Decision},
-        workflows=tuple(_workflow_row(w, v, operating_model) for w, v in pairs),
-        reviews=tuple(_review_row(w, today, horizon) for w, _ in pairs if w.stage in LIVE_STAGES),
-        waivers=tuple(row for w, _ in pairs for row in _waiver_rows(w, ctx, horizon)),
-        candidates=tuple(c for w, v in pairs if (c := _candidate(w, v)) is not None),
+        stage_counts={s: stages[s] for s in Stage},
+        decision_counts={d: tally.decisions[d] for d in Decision},
+        workflows=tuple(rows),
+        reviews=tuple(reviews),
+        waivers=tuple(waivers),
+        candidates=tuple(candidates),
+        rollup=tally.rollup(),
     )
 
 
@@ -211,6 +243,23 @@ def _workflow_row(workflow: Workflow, verdict: Verdict, model: OperatingModel) -
         use_case_min_score=score.min_score,
         blocking=_unique(f.message for f in failures if f.enforcement.blocking),
         warnings=_unique(f.message for f in failures if not f.enforcement.blocking),
+    )
+
+
+def _refused_row(verdict: Verdict) -> WorkflowRow:
+    return WorkflowRow(
+        id=verdict.workflow_id,
+        name=None,
+        stage=verdict.stage,
+        owner=None,
+        consequence=None,
+        review_tier=None,
+        required_tier=None,
+        decision=verdict.decision,
+        use_case_score=None,
+        use_case_min_score=None,
+        blocking=_unique(f.message for f in verdict.failures),
+        warnings=(),
     )
 
 
