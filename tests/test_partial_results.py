@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TODAY, aimo_cli, make
 
 import aimo
+from conftest import TODAY, aimo_cli, make
 
 
 def _model(folder: Path, items: list[Any], **fields: Any) -> Path:
@@ -38,7 +38,8 @@ def test_each_workflow_is_judged_on_its_own(tmp_path: Path) -> None:
     assert finding.outcome == "error"
     # The path points into the workflow; the location and problems into the file.
     assert finding.path == "/production/went_live"
-    assert finding.location is not None and finding.location.file == str(path)
+    assert finding.location is not None
+    assert finding.location.file == str(path)
     assert finding.location.line is not None
     [problem] = finding.observed
     assert problem["path"] == "/workflows/1/production/went_live"

@@ -7,13 +7,18 @@ from typing import TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, check_json, choices, sarif, table
-from aimo._cli.results import CheckRun, judge, report_problems, write_out
+from aimo._cli.formats import Format, check_json, choices, jsonl, sarif, table
+from aimo._cli.output import destination
+from aimo._cli.results import CheckRun, write_out
 from aimo._documents.dates import evaluation_date
 from aimo._engine.verdict import Decision
 
 #: The formats of ``aimo check``; a new one is added here.
-FORMATS: dict[str, Format[CheckRun]] = choices([table.FORMAT, check_json.FORMAT, sarif.FORMAT])
+FORMATS: dict[str, Format[CheckRun]] = choices(
+    [table.FORMAT, check_json.FORMAT, jsonl.FORMAT, sarif.FORMAT]
+)
+#: The formats that have a ``--summary`` form.
+SUMMARISED = ("table", "json")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +36,17 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         default="deny",
         help="exit 1 on deny only (default), or on warn too",
     )
+    parser.add_argument(
+        "--all-findings",
+        action="store_true",
+        help="json and jsonl: list passing and not-applicable findings too, not only their counts",
+    )
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="table and json: only the counts of each decision and the failing policies",
+    )
+    options.output(parser)
     options.reading(parser)
 
 
@@ -44,9 +60,14 @@ def exit_code(run: CheckRun, fail_on: str) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    run = judge(args, evaluation_date(args.today))
-    report_problems(run.problems, err)
-    write_out(out, lambda: FORMATS[args.format].write(run, out))
+    if args.summary and args.format not in SUMMARISED:
+        err.write(f"aimo: --summary goes with --format {' or '.join(SUMMARISED)}\n")
+        return EXIT_USAGE
+    today = evaluation_date(args.today)
+    with destination(args.output, out) as stream:
+        run = CheckRun(args, today, err)
+        write_out(stream, lambda: FORMATS[args.format].write(run, stream))
+        run.finish()
     return exit_code(run, args.fail_on)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from aimo._documents.limits import Limits
 
-__all__ = ["date", "days", "limits", "paths", "reading", "today"]
+__all__ = ["date", "days", "limits", "output", "paths", "reading", "today"]
 
 
 def date(text: str) -> dt.date:
@@ -45,6 +45,23 @@ def paths(parser: argparse.ArgumentParser, verb: str) -> None:
 def today(parser: argparse.ArgumentParser, what: str = "evaluation") -> None:
     parser.add_argument(
         "--today", type=date, metavar="YYYY-MM-DD", help=f"the {what} date (default: today, UTC)"
+    )
+
+
+def output(parser: argparse.ArgumentParser) -> None:
+    """Where the result goes, and whether a long run shows its progress."""
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the result to FILE (replaced whole once complete) instead of standard output",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on standard error (default: on a terminal, for runs over "
+        "a second, never in CI)",
     )
 
 

@@ -8,7 +8,8 @@ from typing import TextIO
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
 from aimo._cli.formats import Format, choices, markdown, report_json
-from aimo._cli.results import ReportRun, judge, report_problems, review, write_out
+from aimo._cli.output import destination
+from aimo._cli.results import CheckRun, ReportRun, review, write_out
 from aimo._documents.dates import evaluation_date
 from aimo._engine.verdict import Decision
 
@@ -32,14 +33,16 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DAYS",
         help="how far ahead a review or a waiver's expiry counts as soon (default: 30)",
     )
+    options.output(parser)
     options.reading(parser)
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    run = judge(args, evaluation_date(args.today))
-    subject = ReportRun(run, review(run, args.horizon))
-    report_problems(run.problems, err)
-    write_out(out, lambda: FORMATS[args.format].write(subject, out))
+    today = evaluation_date(args.today)
+    with destination(args.output, out) as stream:
+        run = CheckRun(args, today, err)
+        subject = ReportRun(run, review(run, args.horizon))
+        write_out(stream, lambda: FORMATS[args.format].write(subject, stream))
     # The CLI's exit codes hold here too, so a scheduled report that finds a denied
     # workflow is noticed like a failed check.
     if run.problems:

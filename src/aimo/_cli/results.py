@@ -1,7 +1,12 @@
-"""From paths to verdicts: the files a command reads, and what judging them produced.
+"""From paths to verdicts: the files a command reads, judged as a stream.
 
-``check`` and ``report`` judge; ``score`` only reads. Every file's problems are collected
-and the other files still count, so one bad file never hides the verdicts of the rest.
+``check`` and ``report`` judge; ``score`` only reads. A run reads every operating model
+first (a model claims the workflow files it lists, which are then judged once, with it),
+then judges file by file, workflow by workflow, handing each verdict to the output as it
+is made: a run of thirty-six thousand workflows never holds them all. Every file's
+problems are reported as they are found and the other files still count, so one bad file
+never hides the verdicts of the rest; an invalid workflow inside a model is not a problem
+of the run but a refused workflow, denied with its reasons.
 """
 
 from __future__ import annotations
@@ -9,27 +14,31 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from aimo._cli import options
-from aimo._defaults import default_engine, load
+from aimo._cli.progress import Progress
+from aimo._defaults import Engine, default_engine, load
 from aimo._documents.files import inside
+from aimo._documents.inventory import Inventory, Rejected
+from aimo._documents.limits import Limits
+from aimo._documents.loader import open_model, read_document
 from aimo._documents.models import OperatingModel, Workflow
 from aimo._documents.printable import printable
-from aimo._documents.source import source_of
 from aimo._engine.engine import BaseEngine
 from aimo._engine.verdict import Decision, Verdict
 from aimo._errors import ConfigError, DocumentError, NotADocument, PolicyError, Problem
-from aimo._review.report import Report, build_report
+from aimo._review.report import Report, build_section
+from aimo._review.rollup import Tally
 
 __all__ = [
     "CheckRun",
+    "OutputOptions",
     "ReportRun",
-    "Result",
-    "judge",
+    "Section",
     "read_documents",
     "report_problems",
     "review",
@@ -39,34 +48,209 @@ __all__ = [
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 
+#: One workflow as the outputs see it: what was read (a refused one as :class:`Rejected`)
+#: and its verdict.
+Judged = tuple[Workflow | Rejected, Verdict]
+
 
 @dataclass
-class Result:
-    """What one checked file produced."""
+class Section:
+    """One checked file: an operating model with its workflows, or a workflow file.
+
+    ``judged`` is read once, and only while the run is on this section: each workflow is
+    judged as it is reached.
+    """
 
     file: str
+    #: The model's own fields (its workflows are in ``judged``); None for a workflow file.
     model: OperatingModel | None
-    verdicts: list[Verdict] = field(default_factory=list)
-    #: The workflows judged, in the order of their verdicts.
-    workflows: list[Workflow] = field(default_factory=list)
+    #: The engine as the model's policies block configures it.
+    engine: BaseEngine
+    #: How many workflows the section holds.
+    size: int
+    judged: Iterator[Judged]
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What the output was asked to include."""
+
+    #: List passing and not-applicable findings too (JSON and JSON Lines).
+    all_findings: bool = False
+    #: Only the counts and the roll-up.
+    summary: bool = False
 
 
 @dataclass
+class _Planned:
+    """One file of the run as the first pass found it."""
+
+    path: Path
+    in_folder: bool
+    inventory: Inventory | None = None
+    problems: Sequence[Problem] = ()
+
+
 class CheckRun:
-    """Everything one run of ``check`` (or ``report``) judged: what every format renders."""
+    """One run of ``check`` (or ``report``): its sections as a stream, and what they added
+    up to once read.
 
-    today: dt.date
-    engine: BaseEngine
-    results: list[Result]
-    problems: list[Problem]
+    Built from the arguments, it has read every operating model (never a loose workflow
+    file); :meth:`sections` then judges. ``problems``, ``tally`` and :meth:`exit_code` are
+    complete once the sections have all been read.
+    """
 
-    def verdicts(self) -> Iterator[Verdict]:
-        for result in self.results:
-            yield from result.verdicts
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        today: dt.date,
+        err: TextIO,
+        *,
+        engine: Engine | None = None,
+    ) -> None:
+        self.today = today
+        self.options = OutputOptions(
+            all_findings=getattr(args, "all_findings", False),
+            summary=getattr(args, "summary", False),
+        )
+        self.engine: BaseEngine = engine if engine is not None else default_engine()
+        self.problems: list[Problem] = []
+        self.tally = Tally()
+        self._limits = options.limits(args)
+        self._allow_outside: bool = args.allow_outside
+        self._plan = self._read_models(args.paths)
+        self._claimed = {
+            os.path.realpath(file)
+            for planned in self._plan
+            if planned.inventory is not None and planned.inventory.model is not None
+            for file in planned.inventory.files
+        }
+        # Exact for models and workflow files; a file that turns out to be neither counts
+        # until it is reached.
+        self.size = sum(
+            len(p.inventory) if p.inventory is not None else 1
+            for p in self._plan
+            if not p.problems and (p.inventory is not None or self._unclaimed(p.path))
+        )
+        self.progress = Progress.start(self.size, err, asked=getattr(args, "progress", None))
+        self._stream = self._sections()
+
+    # -- the first pass: every model, so that each knows the workflow files it claims ------
+
+    def _read_models(self, paths: Sequence[str]) -> list[_Planned]:
+        plan: list[_Planned] = []
+        for found in _expand(paths, self._allow_outside):
+            if isinstance(found, Problem):
+                plan.append(_Planned(Path(found.file or ""), False, problems=[found]))
+                continue
+            path, in_folder = found
+            try:
+                inventory = open_model(path, limits=self._limits, allow_outside=self._allow_outside)
+            except DocumentError as exc:
+                plan.append(_Planned(path, in_folder, problems=exc.problems))
+                continue
+            plan.append(_Planned(path, in_folder, inventory))
+        return plan
+
+    def _unclaimed(self, path: Path) -> bool:
+        return os.path.realpath(path) not in self._claimed
+
+    # -- the second pass: judging, file by file -------------------------------------------
+
+    def sections(self) -> Iterator[Section]:
+        """Each file's section in the order the paths name them, judged as it is read.
+
+        There is one stream per run: a second call goes on where the first stopped.
+        """
+        return self._stream
+
+    def _sections(self) -> Iterator[Section]:
+        plan, self._plan = self._plan, []
+        for planned in plan:
+            if planned.problems:
+                self._problems(planned.problems)
+                continue
+            if planned.inventory is not None:
+                section = self._model_section(planned.path, planned.inventory)
+            elif self._unclaimed(planned.path):
+                section = self._workflow_section(planned)
+            elif not planned.in_folder:
+                # Named on its own and listed by a model: judged once, with its model, but
+                # an invalid one is still bad input, as any file named on its own is.
+                section = self._workflow_section(planned, judge=False)
+            else:
+                continue
+            if section is not None:
+                yield section
+                # Whatever the output did not read is still judged: the exit code and the
+                # summary count every workflow.
+                for _ in section.judged:
+                    pass
+        self.progress.close()
+
+    def _model_section(self, path: Path, inventory: Inventory) -> Section | None:
+        if inventory.problems or inventory.model is None:
+            self._problems(inventory.problems)
+            return None
+        try:
+            inventory.check_config()
+            engine = self.engine.for_model(inventory.model)
+            judged = self.engine.judge_model(inventory, today=self.today)
+        except (ConfigError, PolicyError) as exc:
+            # A model's bad configuration is that model's problem: the other files still count.
+            self._problems([Problem("/policies", str(exc), str(path))])
+            return None
+        return Section(str(path), inventory.model, engine, len(inventory), self._count(judged))
+
+    def _workflow_section(self, planned: _Planned, *, judge: bool = True) -> Section | None:
+        try:
+            document = read_document(
+                planned.path, limits=self._limits, allow_outside=self._allow_outside
+            )
+        except NotADocument as exc:
+            # Packs sit beside the models that list them; only a named one is a mistake.
+            if not planned.in_folder:
+                self._problems(exc.problems)
+            return None
+        except DocumentError as exc:
+            self._problems(exc.problems)
+            return None
+        if isinstance(document, Inventory):
+            # A model that open_model passed over: it only spells its key in a way the
+            # quick test cannot see. Judged all the same.
+            return self._model_section(planned.path, document)
+        if not judge:
+            return None
+        verdict = self.engine.evaluate(document, today=self.today)
+        return Section(
+            str(planned.path), None, self.engine, 1, self._count(iter([(document, verdict)]))
+        )
+
+    def _count(self, judged: Iterable[Judged]) -> Iterator[Judged]:
+        tally, progress = self.tally, self.progress
+        for item in judged:
+            tally.add(item[1])
+            progress.advance()
+            yield item
+
+    def _problems(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            if problem not in self.problems:
+                self.problems.append(problem)
+                self.progress.write(f"aimo: {printable(str(problem))}\n")
+
+    # -- once every section has been read --------------------------------------------------
 
     def decided(self, *decisions: Decision) -> bool:
         """Whether any workflow got one of ``decisions``."""
-        return any(v.decision in decisions for v in self.verdicts())
+        return any(self.tally.decisions[d] for d in decisions)
+
+    def finish(self) -> None:
+        """Judge whatever the output did not read (``--summary`` reads no section; a
+        reader that went away stops reading), so that the counts and the exit code cover
+        every workflow."""
+        for _ in self._stream:
+            pass
 
 
 @dataclass
@@ -78,25 +262,42 @@ class ReportRun:
 
 
 def review(run: CheckRun, horizon_days: int) -> Report:
-    """The review of a judged run: each model its own section; loose workflow files share
-    one."""
-    entries: list[tuple[str, OperatingModel | None, list[tuple[Workflow, Verdict]]]] = [
-        (r.file, r.model, list(zip(r.workflows, r.verdicts, strict=True)))
-        for r in run.results
-        if r.model is not None
-    ]
-    loose = [r for r in run.results if r.model is None]
-    if loose:
-        pairs = [pair for r in loose for pair in zip(r.workflows, r.verdicts, strict=True)]
-        entries.append((", ".join(r.file for r in loose), None, pairs))
-    return build_report(entries, engine=run.engine, today=run.today, horizon_days=horizon_days)
+    """The review of a run: each model its own section; loose workflow files share one."""
+    sections = []
+    loose: list[Judged] = []
+    loose_files: list[str] = []
+    for section in run.sections():
+        if section.model is None:
+            loose_files.append(section.file)
+            loose.extend(section.judged)
+            continue
+        sections.append(
+            build_section(
+                section.file,
+                section.model,
+                section.judged,
+                engine=run.engine,
+                today=run.today,
+                horizon=horizon_days,
+            )
+        )
+    if loose_files:
+        sections.append(
+            build_section(
+                ", ".join(loose_files),
+                None,
+                loose,
+                engine=run.engine,
+                today=run.today,
+                horizon=horizon_days,
+            )
+        )
+    return Report(today=run.today, horizon_days=horizon_days, sections=tuple(sections))
 
 
-def _expand(
-    paths: Sequence[str], problems: list[Problem], allow_outside: bool
-) -> list[tuple[Path, bool]]:
-    """The files to read, each with whether it was found in a folder (not named)."""
-    files: list[tuple[Path, bool]] = []
+def _expand(paths: Sequence[str], allow_outside: bool) -> Iterator[tuple[Path, bool] | Problem]:
+    """The files to read, each with whether it was found in a folder (not named), and the
+    problems of the paths that yield none, in the order the paths are given."""
     for raw in paths:
         path = Path(raw)
         try:
@@ -105,40 +306,41 @@ def _expand(
                     p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.is_file()
                 )
                 if not found:
-                    problems.append(Problem("", "the folder holds no YAML or JSON file", raw))
+                    yield Problem("", "the folder holds no YAML or JSON file", raw)
                 for file in found:
                     if allow_outside or inside(file, path):
-                        files.append((file, True))
+                        yield file, True
                     else:
-                        problems.append(
-                            Problem(
-                                "",
-                                f"this file links outside the folder {raw}, so it was not "
-                                "read; pass --allow-outside to read it",
-                                str(file),
-                            )
+                        yield Problem(
+                            "",
+                            f"this file links outside the folder {raw}, so it was not "
+                            "read; pass --allow-outside to read it",
+                            str(file),
                         )
             elif path.exists():
-                files.append((path, False))  # reading refuses pipes and devices
+                yield path, False  # reading refuses pipes and devices
             else:
-                problems.append(Problem("", "no such file or folder", raw))
+                yield Problem("", "no such file or folder", raw)
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            problems.append(Problem("", f"this path cannot be read: {reason}", raw))
-    return files
+            yield Problem("", f"this path cannot be read: {reason}", raw)
 
 
 def read_documents(
     args: argparse.Namespace, problems: list[Problem]
 ) -> list[tuple[Path, Workflow | OperatingModel]]:
-    """Every document under ``args.paths``; each file's problems are collected."""
-    limits = options.limits(args)
+    """Every document under ``args.paths``, each read whole (``aimo score`` scores models'
+    workflows together); each file's problems are collected."""
+    limits: Limits = options.limits(args)
     documents: list[tuple[Path, Workflow | OperatingModel]] = []
-    for file, in_folder in _expand(args.paths, problems, args.allow_outside):
+    for found in _expand(args.paths, args.allow_outside):
+        if isinstance(found, Problem):
+            problems.append(found)
+            continue
+        file, in_folder = found
         try:
             documents.append((file, load(file, limits=limits, allow_outside=args.allow_outside)))
         except NotADocument as exc:
-            # Packs sit beside the models that list them; only a named one is a mistake.
             if not in_folder:
                 problems.extend(exc.problems)
         except DocumentError as exc:
@@ -146,34 +348,6 @@ def read_documents(
         except ConfigError as exc:
             problems.append(Problem("", str(exc), str(file)))
     return documents
-
-
-def judge(args: argparse.Namespace, today: dt.date) -> CheckRun:
-    """Read every file under ``args.paths`` and judge its workflows."""
-    problems: list[Problem] = []
-    documents = read_documents(args, problems)
-    # A workflow file that a checked model already includes is judged once, with its model.
-    claimed = {
-        os.path.realpath(source.file)
-        for _, doc in documents
-        if isinstance(doc, OperatingModel)
-        for source in map(source_of, doc.workflows)
-        if source is not None and source.prefix == ""
-    }
-    engine = default_engine()
-    results: list[Result] = []
-    for file, doc in documents:
-        try:
-            if isinstance(doc, OperatingModel):
-                verdicts = engine.evaluate_model(doc, today=today)
-                results.append(Result(str(file), doc, verdicts, list(doc.workflows)))
-            elif os.path.realpath(file) not in claimed:
-                verdict = engine.evaluate(doc, today=today)
-                results.append(Result(str(file), None, [verdict], [doc]))
-        except (ConfigError, PolicyError) as exc:
-            # A model's bad configuration is that model's problem: the other files still count.
-            problems.append(Problem("/policies", str(exc), str(file)))
-    return CheckRun(today, engine, results, list(dict.fromkeys(problems)))
 
 
 def report_problems(problems: Sequence[Problem], err: TextIO) -> None:

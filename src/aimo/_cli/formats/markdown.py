@@ -90,6 +90,20 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
     stages = ", ".join(f"{n} {s.value}" for s, n in section.stage_counts.items() if n)
     decisions = ", ".join(f"{n} {d.value}" for d, n in section.decision_counts.items() if n)
     out += [f"{count} workflow{'s' if count != 1 else ''}: {stages}. Decisions: {decisions}.", ""]
+    if section.rollup:
+        out += ["### Failing policies", ""]
+        out += _table(
+            ("Policy", "Enforcement", "Workflows it fails"),
+            (
+                (
+                    row.policy_id,
+                    f"{row.enforcement.value} ({'blocks' if row.blocking else 'does not block'})",
+                    f"{row.workflows:,}",
+                )
+                for row in section.rollup
+            ),
+        )
+    out += ["### Register", ""]
     out += _table(
         ("Workflow", "Stage", "Owner", "Consequence", "Review", "Use case", "Decision"),
         (_workflow_cells(w) for w in section.workflows),
@@ -151,16 +165,20 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
 
 
 def _workflow_cells(row: WorkflowRow) -> tuple[str | None, ...]:
-    review = row.review_tier or "none"
-    if row.required_tier and row.required_tier != row.review_tier:
-        review += f", needs {row.required_tier}"
-    score = f"{row.use_case_score} of 9"
-    if row.use_case_score < row.use_case_min_score:
-        score += f", needs {row.use_case_min_score}"
+    if row.use_case_score is None:
+        # Refused: not a valid workflow, so neither its review nor its use case was read.
+        review, score = "-", "-"
+    else:
+        review = row.review_tier or "none"
+        if row.required_tier and row.required_tier != row.review_tier:
+            review += f", needs {row.required_tier}"
+        score = f"{row.use_case_score} of 9"
+        if row.use_case_min_score is not None and row.use_case_score < row.use_case_min_score:
+            score += f", needs {row.use_case_min_score}"
     decision = row.decision.value
     return (
         row.id,
-        row.stage.value,
+        row.stage.value if row.stage else None,
         _text(row.owner),
         row.consequence,
         review,

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aimo._cli.formats import Format
-from aimo._cli.results import CheckRun, Result
+from aimo._cli.results import CheckRun
+from aimo._engine.refusal import DOCUMENT_VALID
 from aimo._engine.verdict import Finding, Outcome, Verdict
 from aimo._errors import Problem
 from aimo._version import __version__
@@ -28,7 +29,6 @@ def _write(run: CheckRun, out: TextIO) -> None:
     not be read or validated) make the run unsuccessful and are listed as error
     notifications at their place, so that an upload never looks clean when it was not.
     """
-    results, problems = run.results, run.problems
     policies = {p.id: p for p in run.engine.policies}
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
@@ -57,12 +57,17 @@ def _write(run: CheckRun, out: TextIO) -> None:
         return index[finding.policy_id]
 
     sarif_results: list[dict[str, Any]] = []
-    for result in results:
-        for verdict in result.verdicts:
+    for section in run.sections():
+        if section.engine is not run.engine:
+            # Policies that a model's packs add are rules too.
+            for policy in section.engine.policies:
+                policies.setdefault(policy.id, policy)
+        for _, verdict in section.judged:
             for finding in verdict.findings:
                 if finding.outcome not in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
                     continue
-                sarif_results.append(_sarif_result(result, verdict, finding, rule_index))
+                sarif_results.append(_sarif_result(section.file, verdict, finding, rule_index))
+    problems = run.problems
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -104,12 +109,10 @@ def _sarif_problem(problem: Problem) -> dict[str, Any]:
     return notification
 
 
-def _sarif_result(
-    result: Result, verdict: Verdict, finding: Finding, rule_index: Any
-) -> dict[str, Any]:
+def _sarif_result(file: str, verdict: Verdict, finding: Finding, rule_index: Any) -> dict[str, Any]:
     location = finding.location
     physical: dict[str, Any] = {
-        "artifactLocation": {"uri": Path(location.file if location else result.file).as_posix()}
+        "artifactLocation": {"uri": Path(location.file if location else file).as_posix()}
     }
     if location is not None and location.line is not None:
         physical["region"] = {"startLine": location.line}
@@ -137,9 +140,24 @@ def _sarif_result(
             "expected": finding.expected,
         },
     }
+    if finding.policy_id == DOCUMENT_VALID and isinstance(finding.observed, list):
+        # A refused workflow: each of its problems at its own place in the file.
+        related = [_related(i, p) for i, p in enumerate(finding.observed) if p.get("file")]
+        if related:
+            entry["relatedLocations"] = related
     if finding.outcome is Outcome.WAIVED:
         entry["suppressions"] = [{"kind": "external", "justification": finding.message}]
     return entry
+
+
+def _related(index: int, problem: dict[str, Any]) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": Path(problem["file"]).as_posix()}}
+    if problem.get("line") is not None:
+        physical["region"] = {"startLine": problem["line"]}
+        if problem.get("column") is not None:
+            physical["region"]["startColumn"] = problem["column"]
+    text = f"{problem.get('path') or '/'}: {problem.get('message', '')}"
+    return {"id": index, "physicalLocation": physical, "message": {"text": text}}
 
 
 FORMAT = Format("sarif", "SARIF 2.1.0, for code-scanning tools", _write)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from aimo._cli.formats import Format
-from aimo._cli.results import CheckRun, Result
+from aimo._cli.results import CheckRun, Section
 from aimo._documents.printable import printable
-from aimo._engine.verdict import Decision, Finding, Outcome
+from aimo._engine.verdict import Finding, Outcome
 
-__all__ = ["FORMAT", "columns"]
+__all__ = ["FORMAT", "columns", "summary_lines"]
 
 
 def _short(value: Any) -> str:
@@ -53,62 +52,92 @@ def _finding_lines(finding: Finding) -> list[str]:
     return lines
 
 
-def render(results: Sequence[Result], today: dt.date) -> str:
-    """One table of workflows and decisions per file, then what needs attention."""
-    out: list[str] = []
-    totals: Counter[Decision] = Counter()
-    for result in results:
-        title = printable(result.file)
-        if result.model is not None and result.model.organization:
-            title = f"{printable(result.model.organization)} ({title})"
-        out.append(f"{title}, evaluated on {today.isoformat()}")
-        out.append("")
-        if not result.verdicts:
-            out.append("  (no workflows)")
-            out.append("")
-            continue
-        rows = [("WORKFLOW", "STAGE", "TIER NEEDED", "DECISION", "FAILING")]
-        for verdict in result.verdicts:
-            totals[verdict.decision] += 1
-            failing = verdict.failures
-            rows.append(
-                (
-                    verdict.workflow_id,
-                    verdict.stage.value if verdict.stage else "-",
-                    verdict.required_tier.value if verdict.required_tier else "-",
-                    verdict.decision.value,
-                    ", ".join(dict.fromkeys(f.policy_id for f in failing)) or "-",
-                )
+def _section_lines(section: Section, today: dt.date) -> Iterator[str]:
+    """One file's table of workflows and decisions, then what needs attention in it.
+
+    The table's columns are aligned over the file's rows, so a file's rows are held until
+    its last workflow is judged; the findings are written as text meanwhile, never kept as
+    verdicts.
+    """
+    title = printable(section.file)
+    if section.model is not None and section.model.organization:
+        title = f"{printable(section.model.organization)} ({title})"
+    yield f"{title}, evaluated on {today.isoformat()}"
+    yield ""
+    rows = [("WORKFLOW", "STAGE", "TIER NEEDED", "DECISION", "FAILING")]
+    details: list[str] = []
+    for _, verdict in section.judged:
+        failing = verdict.failures
+        rows.append(
+            (
+                verdict.workflow_id,
+                verdict.stage.value if verdict.stage else "-",
+                verdict.required_tier.value if verdict.required_tier else "-",
+                verdict.decision.value,
+                ", ".join(dict.fromkeys(f.policy_id for f in failing)) or "-",
             )
-        out.extend(columns(rows))
-        out.append("")
-        for verdict in result.verdicts:
-            waived = [f for f in verdict.findings if f.outcome is Outcome.WAIVED]
-            if not verdict.failures and not waived:
-                continue
-            out.append(f"  {printable(verdict.workflow_id)}: {verdict.decision.value}")
-            for finding in verdict.failures:
-                out.extend(_finding_lines(finding))
-            for finding in waived:
-                out.append(
-                    f"    WAIVED {printable(finding.policy_id)} at {printable(finding.path or '/')}"
+        )
+        waived = [f for f in verdict.findings if f.outcome is Outcome.WAIVED]
+        if not failing and not waived:
+            continue
+        details.append(f"  {printable(verdict.workflow_id)}: {verdict.decision.value}")
+        for finding in failing:
+            details.extend(_finding_lines(finding))
+        for finding in waived:
+            details.append(
+                f"    WAIVED {printable(finding.policy_id)} at {printable(finding.path or '/')}"
+            )
+            details.append(f"      {printable(finding.message)}")
+        details.append("")
+    if len(rows) == 1:
+        yield "  (no workflows)"
+        yield ""
+        return
+    yield from columns(rows)
+    yield ""
+    yield from details
+
+
+def summary_lines(run: CheckRun) -> list[str]:
+    """The counts of each decision, then, per failing policy, how many workflows it fails."""
+    tally = run.tally
+    count = tally.workflows
+    decisions = ", ".join(f"{n} {d}" for d, n in tally.summary().items())
+    lines = [f"{count} workflow{'s' if count != 1 else ''}: {decisions}"]
+    rollup = tally.rollup()
+    if rollup:
+        lines += ["", "Failing policies, by how many workflows each fails:"]
+        lines += columns(
+            [("POLICY", "ENFORCEMENT", "WORKFLOWS")]
+            + [
+                (
+                    row.policy_id,
+                    f"{row.enforcement.value}: {'blocks' if row.blocking else 'does not block'}",
+                    f"{row.workflows:,}",
                 )
-                out.append(f"      {printable(finding.message)}")
-            out.append("")
-    count = sum(totals.values())
-    if not results:
-        return ""
-    summary = ", ".join(f"{totals[d]} {d.value}" for d in Decision)
-    out.append(f"{count} workflow{'s' if count != 1 else ''}: {summary}")
-    return "\n".join(out) + "\n"
+                for row in rollup
+            ]
+        )
+    return lines
 
 
 def _write(run: CheckRun, out: TextIO) -> None:
-    out.write(render(run.results, run.today))
+    if run.options.summary:
+        run.finish()
+        out.write("\n".join(summary_lines(run)) + "\n")
+        return
+    judged_any = False
+    for section in run.sections():
+        judged_any = True
+        for line in _section_lines(section, run.today):
+            out.write(line + "\n")
+    if judged_any:
+        out.write("\n".join(summary_lines(run)) + "\n")
 
 
 FORMAT = Format(
     "table",
-    "a readable table of workflows and decisions, then each failing finding with its fix (default)",
+    "a readable table of workflows and decisions, each failing finding with its fix, then "
+    "the counts and the failing policies (default)",
     _write,
 )
