@@ -440,15 +440,14 @@ def _write_file(example: Example) -> None:
             _check_document(target)
 
 
-def _same_as(example: Example) -> None:
+def _same_as(example: Example) -> str | None:
     path, block = example.parsed
-    original = (ROOT / path).read_text(encoding="utf-8").splitlines()
-    shown = block.body.splitlines()
+    original = iter((ROOT / path).read_text(encoding="utf-8").splitlines())
     # The shown lines, in order, each one a line of the file: nothing added or changed.
-    lines = iter(original)
-    missing = [line for line in shown if not any(line == candidate for candidate in lines)]
-    if missing:
-        raise AssertionError(f"{path} does not hold, in this order, the lines: {missing}")
+    for number, line in enumerate(block.body.splitlines(), start=block.line):
+        if not any(line == candidate for candidate in original):
+            return f"Line {number} of the page is not in {path} (or not in this order): {line!r}"
+    return None
 
 
 def _check_yaml(example: Example) -> str | None:
