@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,92 @@ def test_the_readme_quick_start_holds_the_two_commands() -> None:
     command = "pip install -e '.[test]' && pytest --aimo-coverage-fail-under 100"
     assert command in readme
     assert command in (ROOT / ".ci" / "run").read_text()
+
+
+# --- the examples in the docs run (conftest.py at the repository root says how) -------------
+
+_CHECKED_PAGE = """\
+# A page
+
+<!-- file: summary.yaml -->
+```yaml
+id: weekly-summary
+```
+
+```console
+$ aimo check summary.yaml --today 2026-11-27
+summary.yaml, evaluated on 2026-11-27
+...
+1 workflow: 0 allow, 0 warn, 1 deny
+$ echo $?
+1
+```
+
+```python
+import aimo
+
+print(aimo.load("summary.yaml").id)
+```
+
+```output
+weekly-summary
+```
+"""
+
+
+_KEEP_GOING = ["--continue-on-collection-errors"]
+
+
+def _run_pages(tmp_path: Path, pages: dict[str, str]) -> str:
+    """pytest's report on these pages, checked by the repository's conftest.py."""
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    for folder in ("examples", "policies"):
+        (tmp_path / folder).mkdir()
+    for name, text in pages.items():
+        page = tmp_path / "docs" / name
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *_KEEP_GOING, "docs"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    return result.stdout + result.stderr
+
+
+def _outcomes(report: str) -> dict[str, set[str]]:
+    """Each page's outcomes, from the short summary: {"good.md": {"PASSED"}, ...}."""
+    outcomes: dict[str, set[str]] = {}
+    for outcome, page in re.findall(r"^(PASSED|FAILED|ERROR) docs/([\w.-]+)", report, re.M):
+        outcomes.setdefault(page, set()).add(outcome)
+    return outcomes
+
+
+def test_every_kind_of_example_is_checked_and_a_changed_line_fails(tmp_path: Path) -> None:
+    report = _run_pages(
+        tmp_path,
+        {
+            "good.md": _CHECKED_PAGE,
+            "wrong-cli-line.md": _CHECKED_PAGE.replace("0 allow, 0 warn, 1 deny", "1 allow"),
+            "wrong-exit-code.md": _CHECKED_PAGE.replace("$ echo $?\n1", "$ echo $?\n0"),
+            "wrong-print.md": _CHECKED_PAGE.replace("\nweekly-summary\n", "\nweekly\n"),
+            "unshown-print.md": _CHECKED_PAGE.replace("```output\nweekly-summary\n```\n", ""),
+            "invalid-yaml.md": _CHECKED_PAGE.replace("id: weekly-summary", "id: Weekly"),
+            "unknown-fence.md": _CHECKED_PAGE.replace("```python", "```py"),
+        },
+    )
+    assert _outcomes(report) == {
+        "good.md": {"PASSED"},
+        "wrong-cli-line.md": {"PASSED", "FAILED"},
+        "wrong-exit-code.md": {"PASSED", "FAILED"},
+        "wrong-print.md": {"PASSED", "FAILED"},
+        "unshown-print.md": {"PASSED", "FAILED"},
+        "invalid-yaml.md": {"FAILED"},
+        "unknown-fence.md": {"ERROR"},
+    }, report
+    # The failure shows the line the page gets wrong next to what was printed.
+    assert "-1 workflow: 1 allow\n+1 workflow: 0 allow, 0 warn, 1 deny" in report
+    assert "a 'py' block; use one of" in report
