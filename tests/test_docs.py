@@ -94,6 +94,10 @@ $ aimo check summary.yaml --today 2026-11-27
 summary.yaml, evaluated on 2026-11-27
 ...
 1 workflow: 0 allow, 0 warn, 1 deny
+
+Failing policies, by how many workflows each fails:
+  POLICY              ENFORCEMENT        WORKFLOWS
+  use-case-qualifies  mandatory: blocks  1
 $ echo $?
 1
 ```

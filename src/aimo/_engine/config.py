@@ -48,15 +48,17 @@ def check_floors(config: PolicyConfig, floors: Mapping[str, Enforcement], where:
         floor = floors.get(name)
         if floor is not None:
             raise ConfigError(
-                f"{where}/policies/disable/{index}: {name} cannot be disabled; it may be "
-                f"lowered to {floor} at most"
+                f"{where}/policies/disable/{index}: {name} cannot be disabled: what it "
+                f"guards is not optional in any operating model (it can be set no lower "
+                f"than {floor})"
             )
     for policy_id, level in config.enforcement.items():
         floor = floors.get(policy_id)
         if floor is not None and _RANK[Enforcement(level)] < _RANK[floor]:
             raise ConfigError(
                 f"{where}/policies/enforcement/{policy_id}: {policy_id} cannot be lowered "
-                f"below {floor} (found {level}); no configuration may weaken it further"
+                f"below {floor} (found {level}): what it guards is not optional in any "
+                "operating model"
             )
 
 
