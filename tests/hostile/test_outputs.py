@@ -65,6 +65,46 @@ def test_document_text_cannot_move_the_cursor_or_the_reading_order(
 
 
 @pytest.mark.parametrize("text", FORGERIES.values(), ids=FORGERIES)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--format", "json"],
+        ["check", "--format", "jsonl"],
+        ["check", "--format", "sarif"],
+        ["report", "--format", "json"],
+    ],
+    ids=lambda command: f"{command[0]}-{command[2]}",
+)
+def test_json_outputs_carry_the_text_exactly_but_escaped(
+    tmp_path: Path, text: str, command: list[str]
+) -> None:
+    result = run_cli(*command, "--today", "2026-11-27", _hostile_model(tmp_path, text))
+    assert result.returncode in (0, 1), result.stderr
+    # Escaped as JSON \u sequences: nothing moves the cursor, and a JSON Lines reader that
+    # splits on U+2028 or NEL still gets one verdict a line...
+    assert not _dangerous(result.stdout) - {"\n"}, repr(result.stdout)
+    if command[2] == "jsonl":
+        read: object = [json.loads(line) for line in result.stdout.splitlines()]
+    else:
+        read = json.loads(result.stdout)
+    if command[2] == "sarif":
+        return  # its messages quote document text already escaped, as the table does
+    # ...while the data read back is the document's own text, character for character.
+    needles = (f"Acme{text}ALL CLEAR", f"Dana{text}Lee", f"crm{text}")
+    assert any(n in s for s in _strings(read) for n in needles), read
+
+
+def _strings(value: object) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*map(_strings, value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*map(_strings, value)) if value else set()
+    return set()
+
+
+@pytest.mark.parametrize("text", FORGERIES.values(), ids=FORGERIES)
 def test_problems_on_standard_error_are_escaped_too(tmp_path: Path, text: str) -> None:
     bad = write(tmp_path / "w.yaml", f"id: {json.dumps('Bad' + text)}\n")
     result = run_cli("check", bad)

@@ -14,6 +14,7 @@ from aimo._cli.formats.table import columns
 from aimo._cli.results import write_out
 from aimo._defaults import default_engine, load
 from aimo._documents.models import OperatingModel
+from aimo._documents.printable import json_safe
 from aimo._engine.engine import BaseEngine
 from aimo._errors import DocumentError, Problem
 
@@ -54,7 +55,7 @@ def _table(rows: Rows) -> str:
 
 
 def _json(rows: Rows) -> str:
-    return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_safe(json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 FORMATS: dict[str, Callable[[Rows], str]] = {"table": _table, "json": _json}

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from aimo._cli.formats import Format
 from aimo._cli.formats.verdicts import compact
 from aimo._cli.results import CheckRun
+from aimo._documents.printable import json_safe
 from aimo._engine.engine import BaseEngine
 from aimo._version import __version__
 
@@ -20,8 +21,9 @@ __all__ = ["FORMAT", "dumps"]
 
 
 def dumps(value: Any) -> str:
-    """JSON text as aimo writes it: UTF-8 as it is, and nothing JSON cannot carry."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    """JSON text as aimo writes it: UTF-8, nothing JSON cannot carry, and nothing that
+    could move a terminal's cursor (see :func:`~aimo._documents.printable.json_safe`)."""
+    return json_safe(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
 def _policy_set(engine: BaseEngine) -> list[dict[str, Any]]:

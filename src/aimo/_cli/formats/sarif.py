@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun
+from aimo._documents.printable import json_safe
 from aimo._engine.refusal import DOCUMENT_VALID
 from aimo._engine.verdict import Finding, Outcome, Verdict
 from aimo._errors import Problem
@@ -90,7 +91,7 @@ def _write(run: CheckRun, out: TextIO) -> None:
             }
         ],
     }
-    out.write(json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    out.write(json_safe(json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False)) + "\n")
 
 
 def _sarif_problem(problem: Problem) -> dict[str, Any]:

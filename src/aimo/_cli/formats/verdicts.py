@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from aimo._documents.printable import json_safe
 from aimo._engine.verdict import Outcome, Verdict
 
 __all__ = ["KEPT", "compact"]
@@ -31,4 +32,4 @@ def compact(verdict: Verdict, *, all_findings: bool = False, head: str = "") -> 
     # pydantic-core writes the kept fields in one pass, far faster than json.dumps of a dict.
     body = verdict.model_dump_json(exclude={"policy_set": True, "findings": dropped})
     tally = json.dumps({o.value: n for o, n in counts.items()}, separators=(",", ":"))
-    return "{" + head + body[1:-1] + ',"counts":' + tally + "}"
+    return "{" + head + json_safe(body[1:-1]) + ',"counts":' + tally + "}"
