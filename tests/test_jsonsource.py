@@ -44,3 +44,17 @@ def test_positions_are_found_only_when_asked_for() -> None:
     positions = JsonPositions('{"a": 1}')
     assert positions._offsets is None
     assert positions.get("/a") == (1, 7)
+
+
+def test_a_key_given_twice_keeps_the_places_of_its_first_value() -> None:
+    text = '{"a": {"b": 1},\n "a": {"b": 2, "c": 3}, "z": [1, {"y": null}]}'
+    offsets, duplicates = scan(text)
+    assert text[offsets["/a/b"]] == "1"
+    assert "/b" not in offsets
+    assert duplicates == [("/a", text.index('"a"', 2))]
+    assert text[offsets["/z/1/y"]] == "n"
+
+
+def test_a_root_that_is_not_an_object_has_its_places_too() -> None:
+    assert scan(' [1, "two", [true]]')[0] == {"": 1, "/0": 2, "/1": 5, "/2": 12, "/2/0": 13}
+    assert scan('"text"')[0] == {"": 0}

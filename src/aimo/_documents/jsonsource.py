@@ -17,9 +17,23 @@ from aimo._documents.pointer import escape
 
 __all__ = ["JsonPositions", "scan"]
 
-#: A JSON token that shapes the structure: a string (keys among them) or a punctuation mark.
-#: Numbers and literals are found as the text between them.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+#: A number or a literal (NaN and Infinity too, which are refused at their place): the text
+#: up to the next delimiter.
+_BARE = r"[-0-9tfnIN][^,\]}\s]*"
+#: One token per value, most of the time: a key with its colon, and its value too when that
+#: is a leaf (groups 1 and 2); a string or a bare leaf in an array, or the root (3, 4); an
+#: opening bracket (5); a closing one (no group). Commas, colons and spaces are taken in
+#: with the token that follows, never tokens of their own: the scan costs one step of
+#: Python per value, not per mark of punctuation.
+_TOKEN = re.compile(
+    rf"[\s,]*(?:"
+    rf'(?=")(?:({_STRING})\s*:\s*({_STRING}|{_BARE})?|({_STRING}))'
+    rf"|({_BARE})"
+    r"|([{\[])"
+    r"|[}\]])"
+)
+_KEY, _KEY_AND_LEAF, _STRING_LEAF, _BARE_LEAF, _OPEN = 1, 2, 3, 4, 5
 _SPACE = " \t\r\n"
 
 
@@ -32,89 +46,50 @@ def scan(text: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """
     offsets: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
-    # One frame per open container: [pointer, keys seen (object) or None, next index, key].
     stack: list[_Frame] = []
-    root = _first_value(text)
-    if root is None:
-        return offsets, duplicates
-    offsets[""] = root
-    expect_key = False
+    # The pointer of the container value a key announced, until its bracket opens.
+    pending = ""
     for match in _TOKEN.finditer(text):
-        token = match.group()
-        char = token[0]
-        if char == '"':
-            if expect_key:
-                frame = stack[-1]
-                frame.key = json.loads(token) if "\\" in token else token[1:-1]
-                frame.key_at = match.start()
-                expect_key = False
-            elif stack:
-                _record(offsets, duplicates, stack[-1], match.start())
-        elif char == "{" or char == "[":
-            path = _record(offsets, duplicates, stack[-1], match.start()) if stack else ""
-            stack.append(_Frame(path, char == "{"))
-            expect_key = char == "{"
-            if char == "[":
-                _scalar_after(text, match.end(), offsets, duplicates, stack[-1])
-        elif char == "}" or char == "]":
-            stack.pop()
-            expect_key = False
-        elif char == ":":
-            _scalar_after(text, match.end(), offsets, duplicates, stack[-1])
-        else:  # a comma
+        kind = match.lastindex
+        if kind in (_KEY, _KEY_AND_LEAF):
             frame = stack[-1]
-            if frame.keys is not None:
-                expect_key = True
+            raw = match.group(1)
+            key = json.loads(raw) if "\\" in raw else raw[1:-1]
+            path = frame.path + "/" + (escape(key) if "~" in key or "/" in key else key)
+            keys = frame.keys
+            assert keys is not None
+            if key in keys:
+                duplicates.append((path, match.start(1)))  # where the second key is written
+            keys.add(key)
+            if kind == _KEY_AND_LEAF:
+                offsets.setdefault(path, match.start(2))
             else:
-                _scalar_after(text, match.end(), offsets, duplicates, frame)
+                pending = path
+        elif kind is not None:
+            if not stack:
+                path = ""
+            elif stack[-1].keys is None:
+                frame = stack[-1]
+                path = f"{frame.path}/{frame.index}"
+                frame.index += 1
+            else:
+                path = pending
+            # A key given twice keeps its first value's place, and its values' places.
+            offsets.setdefault(path, match.start(kind))
+            if kind == _OPEN:
+                stack.append(_Frame(path, match.group(_OPEN) == "{"))
+        else:
+            stack.pop()
     return offsets, duplicates
 
 
 class _Frame:
-    __slots__ = ("index", "key", "key_at", "keys", "path")
+    __slots__ = ("index", "keys", "path")
 
     def __init__(self, path: str, is_object: bool) -> None:
         self.path = path
         self.keys: set[str] | None = set() if is_object else None
         self.index = 0
-        self.key = ""
-        self.key_at = 0
-
-
-def _first_value(text: str) -> int | None:
-    stripped = len(text) - len(text.lstrip(_SPACE + "\ufeff"))
-    return stripped if stripped < len(text) else None
-
-
-def _scalar_after(
-    text: str, end: int, offsets: dict[str, int], duplicates: list[tuple[str, int]], frame: _Frame
-) -> None:
-    """Record a number or literal if that is what the next value is: it has no token."""
-    index = end
-    length = len(text)
-    while index < length and text[index] in _SPACE:
-        index += 1
-    if index < length and text[index] not in '"{[]},':
-        _record(offsets, duplicates, frame, index)
-
-
-def _record(
-    offsets: dict[str, int], duplicates: list[tuple[str, int]], frame: _Frame, start: int
-) -> str:
-    """Record the next value of ``frame`` at ``start``; return its pointer."""
-    keys = frame.keys
-    if keys is None:
-        path = f"{frame.path}/{frame.index}"
-        frame.index += 1
-    else:
-        key = frame.key
-        path = f"{frame.path}/{escape(key)}"
-        if key in keys:
-            duplicates.append((path, frame.key_at))  # where the second key is written
-            return path
-        keys.add(key)
-    offsets[path] = start
-    return path
 
 
 class JsonPositions:

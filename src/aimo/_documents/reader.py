@@ -170,24 +170,42 @@ def _twice(path: str, line: int, column: int, positions: JsonPositions, file: st
 
 def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
     """Hold parsed JSON to the limits YAML is held to while it is read: values, nesting, and
-    what the paths of its values come to (a value's path repeats every key above it)."""
-    values = 0
+    what the paths of its values come to (a value's path repeats every key above it).
+
+    Containers are walked one by one; their leaves, most of a document, are counted in bulk.
+    """
+    values = 1
     path_size = 0
     budget = limits.max_document_bytes * PATH_FACTOR
-    # (value, depth, length of its path)
+    # (container, its depth, the length of its path)
     stack: list[tuple[Any, int, int]] = [(data, 0, 0)]
     while stack:
-        value, depth, length = stack.pop()
-        values += 1
-        path_size += length
-        if depth > limits.max_depth:
+        container, depth, length = stack.pop()
+        size = len(container)
+        if not size:
+            continue
+        if depth + 1 > limits.max_depth:
             raise _limit(
                 file, "max_depth", f"the document nests deeper than {limits.max_depth} levels"
             )
+        values += size
         if values > limits.max_values:
             raise _limit(
                 file, "max_values", f"the document holds more than {limits.max_values:,} values"
             )
+        child = length + 1
+        if type(container) is dict:
+            path_size += size * child + sum(map(len, container))
+            for key, value in container.items():
+                kind = type(value)
+                if kind is dict or kind is list:
+                    stack.append((value, depth + 1, child + len(key)))
+        else:
+            path_size += size * child + _digits_below(size)
+            for index, value in enumerate(container):
+                kind = type(value)
+                if kind is dict or kind is list:
+                    stack.append((value, depth + 1, child + len(str(index))))
         if path_size > budget:
             raise _limit(
                 file,
@@ -196,11 +214,16 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
                 f"path to each value, written out, comes to more than {budget:,} bytes in all "
                 f"({PATH_FACTOR} times the limit on its size)",
             )
-        kind = type(value)
-        if kind is dict:
-            stack.extend((v, depth + 1, length + 1 + len(k)) for k, v in value.items())
-        elif kind is list:
-            stack.extend((v, depth + 1, length + 1 + len(str(i))) for i, v in enumerate(value))
+
+
+def _digits_below(n: int) -> int:
+    """How many digits the numbers 0 to n - 1 have in all."""
+    total, low, width = 0, 0, 1
+    while low < n:
+        high = min(n, 10**width)
+        total += (high - low) * width
+        low, width = high, width + 1
+    return total
 
 
 def _limit(file: str, name: str, message: str) -> DocumentError:
