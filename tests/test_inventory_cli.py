@@ -368,6 +368,19 @@ def test_a_folder_judges_each_workflow_file_once_with_its_model(
     assert judged == [("loose.json", "loose"), ("model.yaml", "good"), ("model.yaml", "bad-date")]
 
 
+def test_several_models_are_each_judged_whole_and_in_order(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Only the first is kept from the first pass; the others are read again when reached.
+    paths = [_model(tmp_path / f"m{n}", [GOOD | {"id": f"w{n}"}, BAD_DATE]) for n in range(3)]
+    empty = _model(tmp_path / "empty", [])
+    code, out, _ = _cli(capsys, "check", empty, *paths, "--today", "2026-11-27", "--format", "json")
+    results = json.loads(out)["results"]
+    assert [len(r["verdicts"]) for r in results] == [0, 2, 2, 2]
+    assert [r["verdicts"][0]["workflow_id"] for r in results[1:]] == ["w0", "w1", "w2"]
+    assert code == 1
+
+
 def test_a_model_that_spells_its_key_with_an_escape_is_still_a_model(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -87,6 +87,13 @@ class _Planned:
 
     path: Path
     in_folder: bool
+    #: Whether it is an operating model; ``size`` is then its number of workflows, and
+    #: ``claims`` the workflow files it lists.
+    model: bool = False
+    size: int = 1
+    claims: tuple[str, ...] = ()
+    #: The model as read, kept for the first model only: a run over several large models
+    #: holds one at a time, and reads the others again when it reaches them.
     inventory: Inventory | None = None
     problems: Sequence[Problem] = ()
 
@@ -119,18 +126,11 @@ class CheckRun:
         self._limits = options.limits(args)
         self._allow_outside: bool = args.allow_outside
         self._plan = self._read_models(args.paths)
-        self._claimed = {
-            os.path.realpath(file)
-            for planned in self._plan
-            if planned.inventory is not None and planned.inventory.model is not None
-            for file in planned.inventory.files
-        }
+        self._claimed = {file for planned in self._plan for file in planned.claims}
         # Exact for models and workflow files; a file that turns out to be neither counts
         # until it is reached.
         self.size = sum(
-            len(p.inventory) if p.inventory is not None else 1
-            for p in self._plan
-            if not p.problems and (p.inventory is not None or self._unclaimed(p.path))
+            p.size for p in self._plan if not p.problems and (p.model or self._unclaimed(p.path))
         )
         self.progress = Progress.start(self.size, err, asked=getattr(args, "progress", None))
         self._stream = self._sections()
@@ -149,7 +149,21 @@ class CheckRun:
             except DocumentError as exc:
                 plan.append(_Planned(path, in_folder, problems=exc.problems))
                 continue
-            plan.append(_Planned(path, in_folder, inventory))
+            if inventory is None:
+                plan.append(_Planned(path, in_folder))
+                continue
+            claims = tuple(map(os.path.realpath, inventory.files)) if inventory.model else ()
+            first = not any(p.model for p in plan)
+            plan.append(
+                _Planned(
+                    path,
+                    in_folder,
+                    model=True,
+                    size=len(inventory),
+                    claims=claims,
+                    inventory=inventory if first else None,
+                )
+            )
         return plan
 
     def _unclaimed(self, path: Path) -> bool:
@@ -170,8 +184,8 @@ class CheckRun:
             if planned.problems:
                 self._problems(planned.problems)
                 continue
-            if planned.inventory is not None:
-                section = self._model_section(planned.path, planned.inventory)
+            if planned.model:
+                section = self._model_section(planned)
             elif self._unclaimed(planned.path):
                 section = self._workflow_section(planned)
             elif not planned.in_folder:
@@ -188,7 +202,20 @@ class CheckRun:
                     pass
         self.progress.close()
 
-    def _model_section(self, path: Path, inventory: Inventory) -> Section | None:
+    def _model_section(
+        self, planned: _Planned, inventory: Inventory | None = None
+    ) -> Section | None:
+        path = planned.path
+        if inventory is None:
+            inventory, planned.inventory = planned.inventory, None
+        if inventory is None:
+            try:
+                inventory = open_model(path, limits=self._limits, allow_outside=self._allow_outside)
+            except DocumentError as exc:
+                self._problems(exc.problems)
+                return None
+            if inventory is None:  # no longer a model since the first pass read it
+                return self._workflow_section(planned)
         if inventory.problems or inventory.model is None:
             self._problems(inventory.problems)
             return None
@@ -218,7 +245,7 @@ class CheckRun:
         if isinstance(document, Inventory):
             # A model that open_model passed over: it only spells its key in a way the
             # quick test cannot see. Judged all the same.
-            return self._model_section(planned.path, document)
+            return self._model_section(planned, document)
         if not judge:
             return None
         verdict = self.engine.evaluate(document, today=self.today)
