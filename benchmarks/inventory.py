@@ -309,6 +309,7 @@ def profile(name: str, n: int, args: argparse.Namespace, root: Path, top: int = 
     if root_frame is None:
         raise SystemExit("the profile recorded nothing")
     own: dict[str, float] = {}
+    by_file: dict[str, float] = {}
     inside: dict[str, float] = {}
     stack = [(root_frame, frozenset[str]())]
     while stack:
@@ -317,23 +318,24 @@ def profile(name: str, n: int, args: argparse.Namespace, root: Path, top: int = 
             continue  # pyinstrument's "[self]" leaves: their time is their parent's own
         where = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
         own[where] = own.get(where, 0.0) + frame.total_self_time
-        if where not in above:  # a recursive call is counted once
+        module = frame.file_path_short or "?"
+        by_file[module] = by_file.get(module, 0.0) + frame.total_self_time
+        if where not in above and "aimo" in module:  # a recursive call is counted once
             inside[where] = inside.get(where, 0.0) + frame.time
         stack.extend((child, above | {where}) for child in frame.children)
     total = root_frame.time
-    print(f"\nprofile: {name}, {n:,} workflows, {total:.2f} s sampled ({session_file})")
-    for title, figures in (("own time", own), ("time inside (aimo frames)", inside)):
+    print(f"\nprofile: {name}, {n:,} workflows, {total:.2f} s sampled")
+    for title, figures in (
+        ("own time, by frame", own),
+        ("own time, by file", by_file),
+        ("time inside, aimo frames", inside),
+    ):
         print(f"  top {top} by {title}:")
-        chosen = sorted(
-            (
-                item
-                for item in figures.items()
-                if title == "own time" or "aimo" in item[0].split("(", 1)[1]
-            ),
-            key=lambda item: -item[1],
-        )[:top]
-        for where, seconds in chosen:
+        for where, seconds in sorted(figures.items(), key=lambda item: -item[1])[:top]:
             print(f"    {seconds:7.2f} s {seconds / total:6.1%}  {where}")
+    if args.profile_output:
+        shutil.copyfile(session_file, args.profile_output)
+        print(f"  the whole profile: python -m pyinstrument --load {args.profile_output}")
 
 
 def main() -> None:
@@ -354,6 +356,7 @@ def main() -> None:
         choices=[c.name for c in COMMANDS],
         help="also profile one run of this command at the largest size",
     )
+    parser.add_argument("--profile-output", type=Path, help="keep the profile session in this file")
     parser.add_argument("--only", nargs="+", choices=[c.name for c in COMMANDS])
     args = parser.parse_args()
     sizes = args.sizes or ((QUICK_SIZE,) if args.quick else SIZES)
