@@ -32,6 +32,49 @@ def test_positions_agree_with_the_yaml_composer(document: dict[str, Any], indent
     assert {path: positions.get(path) for path in expected.positions} == expected.positions
 
 
+@given(
+    st.dictionaries(keys, values, max_size=5),
+    st.sampled_from([None, 1, "\t"]),
+    st.randoms(use_true_random=False),
+)
+def test_walking_to_a_value_finds_what_a_whole_scan_finds(
+    document: dict[str, Any], indent: Any, random: Any
+) -> None:
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    expected, _ = scan(text)
+    paths = [*expected, "/absent", "/0", *(p + "/x" for p in expected)]
+    random.shuffle(paths)
+    positions = JsonPositions(text)
+    assert {p: positions.offset(p) for p in paths} == {p: expected.get(p) for p in paths}
+    lines = text.split("\n")
+    for path in expected:
+        line, column = positions.get(path)  # type: ignore[misc]
+        assert sum(len(x) + 1 for x in lines[: line - 1]) + column - 1 == expected[path]
+
+
+def test_an_inventory_is_walked_element_by_element_with_a_bounded_cache(
+    monkeypatch: Any,
+) -> None:
+    from aimo._documents import jsonsource
+
+    monkeypatch.setattr(jsonsource, "_CACHE", 50)
+    workflows = [{"id": f"w{n}", "owner": {"name": "A", "email": "a@x.org"}} for n in range(300)]
+    text = json.dumps({"aimo": 1, "workflows": workflows, "zz": True}, indent=1)
+    expected, _ = scan(text)
+    positions = JsonPositions(text)
+    for n in range(300):
+        for path in (f"/workflows/{n}/owner/email", f"/workflows/{n}/id", f"/workflows/{n}/x"):
+            assert positions.offset(path) == expected.get(path)
+    assert len(positions._found) <= 60
+    assert positions.offset("/zz") == expected["/zz"]
+    assert positions.offset("/workflows/300") is None
+
+
+def test_a_number_too_long_to_read_is_still_found() -> None:
+    text = '{"a": [' + "9" * 5000 + ', {"b": 1}]}'
+    assert JsonPositions(text).offset("/a/1/b") == text.index("1}")
+
+
 def test_every_key_given_twice_is_found_with_its_place() -> None:
     text = '{"a": 1,\n "b": {"c": 2, "c": 3},\n "a": [true]}'
     positions = JsonPositions(text)
@@ -41,9 +84,10 @@ def test_every_key_given_twice_is_found_with_its_place() -> None:
 
 
 def test_positions_are_found_only_when_asked_for() -> None:
-    positions = JsonPositions('{"a": 1}')
-    assert positions._offsets is None
+    positions = JsonPositions('{"a": 1, "b": {"c": [2]}}')
     assert positions.get("/a") == (1, 7)
+    # Only the way to /a was walked: nothing of /b is known yet.
+    assert set(positions._found) == {"", "/a"}
 
 
 def test_a_key_given_twice_keeps_the_places_of_its_first_value() -> None:

@@ -3,17 +3,19 @@
 ``json`` reads a JSON file's values fast but says nothing of where they are; reading the
 same text again through YAML's composer to learn the lines costs more than everything
 else aimo does with the file. Positions are needed only for a problem or a failing
-finding, so they are found here, from the text, when first asked for: one pass of a regular
-expression over the structure, the lines of the values it finds computed on demand.
+finding, so they are found here, from the text, when asked for, by walking the text along
+the pointer asked for (:class:`JsonPositions`). :func:`scan`, one pass over the whole
+text, finds every value at once, for the keys given twice.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
-from aimo._documents.pointer import escape
+from aimo._documents.pointer import escape, unescape
 
 __all__ = ["JsonPositions", "scan"]
 
@@ -92,38 +94,172 @@ class _Frame:
         self.index = 0
 
 
-class JsonPositions:
-    """The positions of a JSON text's values, found on first use and kept."""
+class _Progress:
+    """How far one object or array has been read: where its next member starts, the value
+    passed over but not yet skipped, and (an array) the offsets of its elements so far."""
 
-    __slots__ = ("_duplicates", "_lines", "_offsets", "_text")
+    __slots__ = ("done", "elements", "next", "pending")
+
+    def __init__(self, first: int) -> None:
+        self.next = first
+        self.pending: int | None = None
+        self.done = False
+        self.elements: list[int] = []
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+#: Skips one value, in C: the scanner of the json module returns where the value ends.
+_SKIP: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+#: Reads one string from after its opening quote, in C: its text and where it ends.
+_STRING_AT: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _space(text: str, at: int) -> int:
+    """The offset of the first character from ``at`` on that is not JSON whitespace."""
+    match = _WS.match(text, at)
+    assert match is not None  # "zero or more" always matches
+    return match.end()
+
+
+#: Members looked up before the cache of them is emptied (the offsets of arrays' elements
+#: are kept: a large inventory is read in order, element after element).
+_CACHE = 65_536
+
+
+class JsonPositions:
+    """The positions of a JSON text's values, found when asked for.
+
+    A value is found by walking the text along its JSON Pointer, from the nearest container
+    already reached: the members before it are stepped over by the json module's scanner, in
+    C. Nothing is computed for values no finding or problem points at, the memory kept is
+    the text and a bounded cache, and the elements of a large array (an inventory's
+    workflows) are each stepped over once when they are read in order. Should the walk fail
+    on text ``json`` read (it cannot, but this is the safe side), the whole text is scanned
+    instead.
+    """
+
+    __slots__ = ("_containers", "_duplicates", "_found", "_full", "_mark", "_text")
 
     def __init__(self, text: str) -> None:
-        self._text: str | None = text
-        self._offsets: dict[str, int] | None = None
-        self._duplicates: list[tuple[str, int]] = []
-        self._lines: list[int] = []
+        self._text = text
+        self._found: dict[str, int | None] = {}
+        self._containers: dict[str, _Progress] = {}
+        self._full: dict[str, int] | None = None
+        self._duplicates: list[tuple[str, int]] | None = None
+        # The last offset whose line was computed, and the newlines before it.
+        self._mark = (0, 0)
 
-    def _load(self) -> dict[str, int]:
-        if self._offsets is None:
-            text = self._text or ""
-            self._offsets, self._duplicates = scan(text)
-            self._lines = [m.start() for m in re.finditer("\n", text)]
-            self._text = None  # the positions are all that is needed of it now
-        return self._offsets
+    def offset(self, path: str) -> int | None:
+        """The character offset of the value at ``path``, or None."""
+        if self._full is not None:
+            return self._full.get(path)
+        if len(self._found) > _CACHE:
+            self._found.clear()
+            # An inventory's workflows are kept: they are read in order, one after another.
+            self._containers = {
+                pointer: progress
+                for pointer, progress in self._containers.items()
+                if progress.elements and pointer.count("/") <= 1
+            }
+        try:
+            return self._resolve(path)
+        except (ValueError, IndexError, StopIteration, RecursionError):
+            self._full, _ = scan(self._text)
+            return self._full.get(path)
+
+    def _resolve(self, path: str) -> int | None:
+        found = self._found
+        if path in found:
+            return found[path]
+        cut = path.rfind("/")
+        if cut < 0:
+            result: int | None = _space(self._text, 0) if path == "" else None
+            if result is not None and result >= len(self._text):
+                result = None
+        else:
+            parent = path[:cut]
+            start = self._resolve(parent)
+            if start is None:
+                result = None
+            else:
+                token = unescape(path[cut + 1 :])
+                kind = self._text[start]
+                if kind == "{":
+                    result = self._member(parent, start, path)
+                elif kind == "[":
+                    result = self._element(parent, start, token)
+                else:
+                    result = None
+        found[path] = result
+        return result
+
+    def _progress(self, pointer: str, start: int) -> _Progress:
+        progress = self._containers.get(pointer)
+        if progress is None:
+            progress = self._containers[pointer] = _Progress(_space(self._text, start + 1))
+        return progress
+
+    def _advance(self, progress: _Progress, closing: str) -> None:
+        """Step over the pending value, and past the comma after it."""
+        text = self._text
+        if progress.pending is not None:
+            end = _SKIP(text, progress.pending)[1]
+            progress.pending = None
+            after = _space(text, end)
+            progress.next = _space(text, after + 1) if text[after] == "," else after
+        if text[progress.next] == closing:
+            progress.done = True
+
+    def _member(self, parent: str, start: int, target: str) -> int | None:
+        text, found = self._text, self._found
+        progress = self._progress(parent, start)
+        while True:
+            self._advance(progress, "}")
+            if progress.done:
+                return found.get(target)
+            key, end = _STRING_AT(text, progress.next + 1)
+            value = _space(text, _space(text, end) + 1)
+            pointer = f"{parent}/{escape(key)}"
+            # A key given twice keeps its first value's place.
+            found.setdefault(pointer, value)
+            progress.pending = value
+            if pointer == target:
+                return found[pointer]
+
+    def _element(self, parent: str, start: int, reference: str) -> int | None:
+        # An array index in a JSON Pointer is digits without a leading zero.
+        if not reference.isdigit() or (len(reference) > 1 and reference[0] == "0"):
+            return None
+        index = int(reference)
+        progress = self._progress(parent, start)
+        elements = progress.elements
+        while len(elements) <= index:
+            self._advance(progress, "]")
+            if progress.done:
+                return None
+            elements.append(progress.next)
+            progress.pending = progress.next
+        return elements[index]
 
     def line_column(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a character offset."""
-        self._load()
-        line = bisect.bisect_left(self._lines, offset)
-        start = self._lines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
+        text = self._text
+        at, lines = self._mark
+        if offset >= at:
+            lines += text.count("\n", at, offset)
+        else:
+            lines -= text.count("\n", offset, at)
+        self._mark = (offset, lines)
+        return lines + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
     def get(self, path: str) -> tuple[int, int] | None:
         """The line and column of the value at ``path``, or None."""
-        offset = self._load().get(path)
+        offset = self.offset(path)
         return None if offset is None else self.line_column(offset)
 
     def duplicates(self) -> list[tuple[str, int, int]]:
-        """Each key given twice: its pointer, line and column."""
-        self._load()
+        """Each key given twice: its pointer, line and column (found by a scan of the whole
+        text, which only a document with a key given twice needs)."""
+        if self._duplicates is None:
+            self._full, self._duplicates = scan(self._text)
         return [(path, *self.line_column(offset)) for path, offset in self._duplicates]
