@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 import aimo
+from aimo._audit import log as log_module
 from aimo._audit.log import DecisionLog, DecisionLogError
 from aimo._audit.records import GENESIS, HEAD_SLOT, head_path, parse_head, read_head
 from aimo._audit.verify import verify
@@ -302,6 +303,30 @@ def test_a_power_cut_that_lost_the_end_of_the_log_is_a_note_and_the_head_is_set_
     assert [r["hash"] for r in records_of(log_path)[:last]] == [r["hash"] for r in written[:last]]
     assert f"ended at record {last}" in caplog.text
     assert_clean(log_path, last + 1)
+
+
+@pytest.mark.parametrize("next_writer", ["record", "batch", "none"])
+def test_a_power_cut_is_cleaned_up_even_when_the_next_record_fails(
+    log_path: Path, verdict: aimo.Verdict, monkeypatch: pytest.MonkeyPatch, next_writer: str
+) -> None:
+    written, _ = _synced_then_not(log_path, verdict, 3, 3)
+    lines = log_path.read_bytes().splitlines(keepends=True)
+    log_path.write_bytes(b"".join(lines[:4]))  # the disk kept records 1 to 4
+    real = log_module._write_all
+    inode = log_path.stat().st_ino
+
+    def disk_full(fd: int, data: bytes) -> None:
+        if os.fstat(fd).st_ino == inode:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd, data)
+
+    monkeypatch.setattr(log_module, "_write_all", disk_full)
+    with pytest.raises(DecisionLogError, match="could not be written"):
+        DecisionLog(log_path, durability=next_writer).record(verdict)  # type: ignore[arg-type]
+    # The record failed, but the log and its head were set back to record 4 before it.
+    assert head_of(log_path)["seq"] == 4
+    assert verify(log_path).last_hash == written[3]["hash"]
+    assert_clean(log_path, 4)
 
 
 @pytest.mark.parametrize("torn", [False, True], ids=["whole-records", "then-part-of-one"])

@@ -829,7 +829,16 @@ class DecisionLog:
                 assert head.synced is not None, "a batch append starts from a synced head"
                 new["synced"] = head.synced
             slot = encode_slot(new)
-            if head.fd is not None:
+            if head.fd is not None and seq < head.seq:
+                # Set back: the slot holding the later head would still count. The other
+                # first, so that a write cut short leaves that later head, which the next
+                # writer sets back again.
+                write_at(head.fd, head.slot * HEAD_SLOT, slot)
+                write_at(head.fd, (1 - head.slot) * HEAD_SLOT, slot)
+                head.data = slot + slot
+                self._head_cache = (head.data, new, 0)
+                head.slot = 1
+            elif head.fd is not None:
                 # Only the slot that does not hold the committed head: a write cut short
                 # leaves that head for readers, and the record past it an unfinished write.
                 offset = head.slot * HEAD_SLOT
