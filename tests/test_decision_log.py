@@ -1,4 +1,7 @@
-"""The decision log: what a record holds, the hash chain, tampering, torn writes, concurrency."""
+"""The decision log: what a record holds, the hash chain, tampering, torn writes, concurrency.
+
+Every test whose promise holds in each durability mode runs in each.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import pytest
 
 import aimo
 from aimo._audit.log import DecisionLog, DecisionLogError
-from aimo._audit.records import GENESIS, head_path, record_hash
+from aimo._audit.records import GENESIS, head_path, parse_head, read_head, record_hash
 from aimo._audit.verify import verify
 from aimo._cli.audit import verify_log
 from aimo._documents.run import Run
@@ -37,13 +40,18 @@ def canonical(record: dict[str, Any]) -> bytes:
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+MODES = ["record", "batch", "none"]
+
+
 def fill(path: Path, count: int = 6, **options: Any) -> DecisionLog:
-    """A log with ``count`` records, alternately allowed and denied."""
+    """A log with ``count`` records, alternately allowed and denied, all synced (a writer
+    that is done closes its log)."""
     log = DecisionLog(path, caller="test", **options)
     engine = aimo.Engine(plugins=[log], entry_points=False)
     for index in range(count):
         output = "All channels steady." if index % 2 == 0 else SECRET
         engine.evaluate(make(), today=TODAY, run=Run(inputs=[GA4], output=output, at=AT))
+    log.close()
     return log
 
 
@@ -70,13 +78,18 @@ def log_path(tmp_path: Path) -> Path:
     return tmp_path / "decisions.jsonl"
 
 
+@pytest.fixture(params=MODES)
+def durability(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 # -- what a record holds ------------------------------------------------------------------
 
 
 def test_a_record_holds_digests_not_the_document_or_the_output(
-    log_path: Path, engine: aimo.Engine
+    log_path: Path, engine: aimo.Engine, durability: str
 ) -> None:
-    log = DecisionLog(log_path, caller="email-pipeline")
+    log = DecisionLog(log_path, caller="email-pipeline", durability=durability)
     logged = aimo.Engine(plugins=[log], entry_points=False)
     run = Run(inputs=[GA4, "crm_contacts"], output=SECRET, at=AT)
     verdict = logged.evaluate(make(), today=TODAY, run=run)
@@ -102,18 +115,18 @@ def test_a_record_holds_digests_not_the_document_or_the_output(
         assert sensitive not in text
 
 
-def test_the_policy_set_digest_changes_with_the_policies(log_path: Path) -> None:
-    fill(log_path, 1)
+def test_the_policy_set_digest_changes_with_the_policies(log_path: Path, durability: str) -> None:
+    fill(log_path, 1, durability=durability)
     config = {"disable": ["governance-proportional"]}
-    log = DecisionLog(log_path)
+    log = DecisionLog(log_path, durability=durability)
     aimo.Engine(plugins=[log], config=config, entry_points=False).evaluate(make(), today=TODAY)
     first, second = read(log_path)
     assert first["policy_set"]["digest"] != second["policy_set"]["digest"]
     assert second["policy_set"]["count"] == first["policy_set"]["count"] - 1
 
 
-def test_the_whole_verdict_is_kept_only_when_asked(log_path: Path) -> None:
-    log = DecisionLog(log_path, include_verdict=True)
+def test_the_whole_verdict_is_kept_only_when_asked(log_path: Path, durability: str) -> None:
+    log = DecisionLog(log_path, include_verdict=True, durability=durability)
     engine = aimo.Engine(plugins=[log], entry_points=False)
     verdict = engine.evaluate(make(), today=TODAY, run=Run(output=SECRET, at=AT))
     [record] = read(log_path)
@@ -122,24 +135,26 @@ def test_the_whole_verdict_is_kept_only_when_asked(log_path: Path) -> None:
     assert verify(log_path).ok
 
 
-def test_the_default_caller_is_the_program_and_process(log_path: Path) -> None:
-    log = DecisionLog(log_path)
+def test_the_default_caller_is_the_program_and_process(log_path: Path, durability: str) -> None:
+    log = DecisionLog(log_path, durability=durability)
     aimo.Engine(plugins=[log], entry_points=False).evaluate(make(), today=TODAY)
     [record] = read(log_path)
     assert record["caller"].endswith(f"(pid {os.getpid()})")
 
 
-def test_records_can_be_written_without_an_engine_hook(log_path: Path, engine: aimo.Engine) -> None:
+def test_records_can_be_written_without_an_engine_hook(
+    log_path: Path, engine: aimo.Engine, durability: str
+) -> None:
     run = Run(inputs=[GA4], at=AT)
     verdict = engine.evaluate(make(), today=TODAY, run=run)
-    record = DecisionLog(log_path).record(verdict, run=run)
+    record = DecisionLog(log_path, durability=durability).record(verdict, run=run)
     assert read(log_path) == [record]
     assert record["run"] == run.digest
 
 
-def test_a_log_that_cannot_write_raises_from_evaluate(tmp_path: Path) -> None:
+def test_a_log_that_cannot_write_raises_from_evaluate(tmp_path: Path, durability: str) -> None:
     # The path is a folder: no record can be written, and that must not pass unnoticed.
-    engine = aimo.Engine(plugins=[DecisionLog(tmp_path)], entry_points=False)
+    engine = aimo.Engine(plugins=[DecisionLog(tmp_path, durability=durability)], entry_points=False)
     with pytest.raises(DecisionLogError, match="cannot be opened for writing"):
         engine.evaluate(make(), today=TODAY)
 
@@ -147,25 +162,26 @@ def test_a_log_that_cannot_write_raises_from_evaluate(tmp_path: Path) -> None:
 # -- the chain ------------------------------------------------------------------------------
 
 
-def test_each_record_carries_the_previous_hash(log_path: Path) -> None:
-    fill(log_path, 5)
+def test_each_record_carries_the_previous_hash(log_path: Path, durability: str) -> None:
+    fill(log_path, 5, durability=durability)
     records = read(log_path)
     assert [r["seq"] for r in records] == [1, 2, 3, 4, 5]
     assert [r["prev"] for r in records] == [GENESIS] + [r["hash"] for r in records[:-1]]
     for raw, record in zip(lines_of(log_path), records, strict=True):
         assert record["hash"] == record_hash(record)
         assert raw == canonical(record)
-    head = json.loads(head_path(log_path).read_text())
-    assert head == {
-        "format": 1,
-        "seq": 5,
-        "hash": records[-1]["hash"],
-        "size": log_path.stat().st_size,
-    }
+    last = {"seq": 5, "hash": records[-1]["hash"], "size": log_path.stat().st_size}
+    head = read_head(head_path(log_path))
+    if durability == "batch":  # a closed log: its last record is on disk, and the head says so
+        assert head == {"format": 1, **last, "synced": last}
+    else:
+        assert head == {"format": 1, **last}
+    if durability == "record":  # one line of canonical JSON, replaced at each append
+        assert head_path(log_path).read_bytes() == canonical(head) + b"\n"
 
 
-def test_an_intact_log_verifies(log_path: Path) -> None:
-    fill(log_path, 6)
+def test_an_intact_log_verifies(log_path: Path, durability: str) -> None:
+    fill(log_path, 6, durability=durability)
     result = verify(log_path)
     assert result.ok
     assert (result.records, result.line, result.message) == (6, None, None)
@@ -246,8 +262,10 @@ TAMPERING: dict[str, tuple[Callable[[list[bytes]], list[bytes]], int, str]] = {
 
 
 @pytest.mark.parametrize("kind", list(TAMPERING))
-def test_tampering_is_detected_at_the_right_line(log_path: Path, kind: str) -> None:
-    fill(log_path, 6)
+def test_tampering_is_detected_at_the_right_line(
+    log_path: Path, kind: str, durability: str
+) -> None:
+    fill(log_path, 6, durability=durability)
     tamper, line, what = TAMPERING[kind]
     write_lines(log_path, tamper(lines_of(log_path)))
     result = verify(log_path)
@@ -261,8 +279,10 @@ def test_tampering_is_detected_at_the_right_line(log_path: Path, kind: str) -> N
     assert f"the {line - 1} line" in err
 
 
-def test_a_truncation_inside_the_last_line_is_a_torn_record(log_path: Path) -> None:
-    fill(log_path, 6)
+def test_a_truncation_inside_the_last_line_is_a_torn_record(
+    log_path: Path, durability: str
+) -> None:
+    fill(log_path, 6, durability=durability)
     data = log_path.read_bytes()
     log_path.write_bytes(data[:-40])
     result = verify(log_path)
@@ -272,8 +292,8 @@ def test_a_truncation_inside_the_last_line_is_a_torn_record(log_path: Path) -> N
 
 
 @pytest.mark.parametrize("damage", ["delete", "garble"])
-def test_the_head_file_is_needed(log_path: Path, damage: str) -> None:
-    fill(log_path, 3)
+def test_the_head_file_is_needed(log_path: Path, damage: str, durability: str) -> None:
+    fill(log_path, 3, durability=durability)
     head = head_path(log_path)
     if damage == "delete":
         head.unlink()
@@ -284,13 +304,16 @@ def test_the_head_file_is_needed(log_path: Path, damage: str) -> None:
     assert result.message is not None
     assert "head file" in result.message
     with pytest.raises(DecisionLogError, match="head file"):
-        fill(log_path, 1)
+        fill(log_path, 1, durability=durability)
 
 
-def test_an_old_head_file_is_detected(log_path: Path) -> None:
-    fill(log_path, 2)
+# With "batch", an older head put back looks like a power cut that lost the head's last
+# updates: see test_decision_log_durability.py.
+@pytest.mark.parametrize("durability", ["record", "none"])
+def test_an_old_head_file_is_detected(log_path: Path, durability: str) -> None:
+    fill(log_path, 2, durability=durability)
     old = head_path(log_path).read_bytes()
-    fill(log_path, 3)
+    fill(log_path, 3, durability=durability)
     head_path(log_path).write_bytes(old)
     result = verify(log_path)
     assert result.line == 4
@@ -298,24 +321,26 @@ def test_an_old_head_file_is_detected(log_path: Path) -> None:
     assert "record 4 was added after the head file was last updated" in result.message
 
 
-def test_a_writer_will_not_cover_up_a_cut_log(log_path: Path) -> None:
-    fill(log_path, 4)
+def test_a_writer_will_not_cover_up_a_cut_log(log_path: Path, durability: str) -> None:
+    fill(log_path, 4, durability=durability)
     write_lines(log_path, lines_of(log_path)[:2])
     with pytest.raises(DecisionLogError, match="cut from its end"):
-        fill(log_path, 1)
+        fill(log_path, 1, durability=durability)
     assert len(lines_of(log_path)) == 2
     # Replacing the cut records with fewer, longer ones does not fool it either.
-    fill(log_path.with_name("other.jsonl"), 1)
+    fill(log_path.with_name("other.jsonl"), 1, durability=durability)
     log_path.unlink()
     with pytest.raises(DecisionLogError):
-        fill(log_path, 1)
+        fill(log_path, 1, durability=durability)
 
 
-def test_moving_both_files_aside_starts_a_new_log(log_path: Path, tmp_path: Path) -> None:
-    fill(log_path, 2)
+def test_moving_both_files_aside_starts_a_new_log(
+    log_path: Path, tmp_path: Path, durability: str
+) -> None:
+    fill(log_path, 2, durability=durability)
     shutil.move(log_path, tmp_path / "old.jsonl")
     shutil.move(head_path(log_path), tmp_path / "old.jsonl.head")
-    fill(log_path, 1)
+    fill(log_path, 1, durability=durability)
     assert verify(log_path).records == 1
     assert verify(tmp_path / "old.jsonl").records == 2
 
@@ -323,8 +348,10 @@ def test_moving_both_files_aside_starts_a_new_log(log_path: Path, tmp_path: Path
 # -- interrupted writes -----------------------------------------------------------------------
 
 
-def test_a_torn_record_is_noted_and_the_next_write_removes_it(log_path: Path) -> None:
-    fill(log_path, 3)
+def test_a_torn_record_is_noted_and_the_next_write_removes_it(
+    log_path: Path, durability: str
+) -> None:
+    fill(log_path, 3, durability=durability)
     intact = read(log_path)
     torn = canonical({**intact[-1], "seq": 4})[:57]
     with log_path.open("ab") as handle:
@@ -340,7 +367,7 @@ def test_a_torn_record_is_noted_and_the_next_write_removes_it(log_path: Path) ->
     assert code == 0
     assert "note: Line 4 is an unfinished write" in out
 
-    fill(log_path, 2)
+    fill(log_path, 2, durability=durability)
     raw = lines_of(log_path)
     assert len(raw) == 5  # the torn line is gone: every line is a whole record
     after = [json.loads(line) for line in raw[3:]]
@@ -350,12 +377,12 @@ def test_a_torn_record_is_noted_and_the_next_write_removes_it(log_path: Path) ->
     assert (result.ok, result.records, result.notes) == (True, 5, ())
 
 
-def test_a_long_torn_tail_is_removed(log_path: Path) -> None:
-    fill(log_path, 2)
+def test_a_long_torn_tail_is_removed(log_path: Path, durability: str) -> None:
+    fill(log_path, 2, durability=durability)
     last = read(log_path)[-1]
     with log_path.open("ab") as handle:
         handle.write(b'{"seq":3,' + b"x" * 200_000)
-    fill(log_path, 1)
+    fill(log_path, 1, durability=durability)
     record = json.loads(lines_of(log_path)[-1])
     assert (record["seq"], record["prev"]) == (3, last["hash"])
     assert b"xxx" not in log_path.read_bytes()
@@ -363,24 +390,26 @@ def test_a_long_torn_tail_is_removed(log_path: Path) -> None:
     assert (result.ok, result.records, result.notes) == (True, 3, ())
 
 
-def test_a_run_that_cannot_be_read_is_refused_and_nothing_is_logged(log_path: Path) -> None:
-    engine = aimo.Engine(plugins=[DecisionLog(log_path)], entry_points=False)
+def test_a_run_that_cannot_be_read_is_refused_and_nothing_is_logged(
+    log_path: Path, durability: str
+) -> None:
+    engine = aimo.Engine(plugins=[DecisionLog(log_path, durability=durability)], entry_points=False)
     with pytest.raises(TypeError):
         engine.evaluate(make(), today=TODAY, run=["crm_contacts"])
     assert not log_path.exists() or read(log_path) == []
 
 
 def test_a_record_the_head_does_not_name_is_a_note_and_the_next_write_drops_it(
-    log_path: Path,
+    log_path: Path, durability: str
 ) -> None:
-    fill(log_path, 2)
+    fill(log_path, 2, durability=durability)
     old = head_path(log_path).read_bytes()
-    fill(log_path, 1)
+    fill(log_path, 1, durability=durability)
     head_path(log_path).write_bytes(old)  # the crash came between the record and the head
     unacknowledged = read(log_path)[-1]
     result = verify(log_path)
     assert (result.ok, result.records) == (True, 2)
-    assert result.last_hash == json.loads(old)["hash"]
+    assert result.last_hash == parse_head(old)[0]["hash"]
     assert result.notes == (
         "Line 3 holds record 3, but its writer stopped before recording it in the head file "
         "decisions.jsonl.head: it is not part of the log, and the next write removes it.",
@@ -388,7 +417,9 @@ def test_a_record_the_head_does_not_name_is_a_note_and_the_next_write_drops_it(
     code, out, _ = cli(log_path)
     assert code == 0
     assert "note: Line 3 holds record 3" in out
-    DecisionLog(log_path, caller="next").record(aimo.Engine(entry_points=False).evaluate(make()))
+    DecisionLog(log_path, caller="next", durability=durability).record(
+        aimo.Engine(entry_points=False).evaluate(make())
+    )
     records = read(log_path)
     assert [r["caller"] for r in records] == ["test", "test", "next"]
     assert unacknowledged["hash"] not in {r["hash"] for r in records}
@@ -399,11 +430,11 @@ def test_a_record_the_head_does_not_name_is_a_note_and_the_next_write_drops_it(
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def test_threads_appending_keep_the_chain(log_path: Path) -> None:
-    shared = DecisionLog(log_path, caller="shared", fsync=False)
+def test_threads_appending_keep_the_chain(log_path: Path, durability: str) -> None:
+    shared = DecisionLog(log_path, caller="shared", durability=durability)
     engines = [
         aimo.Engine(plugins=[log], entry_points=False)
-        for log in (shared, shared, DecisionLog(log_path, caller="own", fsync=False))
+        for log in (shared, shared, DecisionLog(log_path, caller="own", durability=durability))
     ]
     errors: list[BaseException] = []
 
@@ -434,9 +465,10 @@ CHILD = textwrap.dedent(
     from aimo._audit.log import DecisionLog
     from aimo._documents.run import Run
 
-    log, folder, name, count = sys.argv[1:5]
+    log, folder, name, count, durability = sys.argv[1:6]
     folder = Path(folder)
-    engine = aimo.Engine(plugins=[DecisionLog(log, caller=name)], entry_points=False)
+    logged = DecisionLog(log, caller=name, durability=durability)
+    engine = aimo.Engine(plugins=[logged], entry_points=False)
     workflow = json.loads((folder / "workflow.json").read_text())
     today = dt.date(2026, 11, 27)
     (folder / f"ready-{name}").touch()
@@ -450,12 +482,14 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_processes_appending_lose_no_record(log_path: Path, tmp_path: Path) -> None:
+def test_processes_appending_lose_no_record(
+    log_path: Path, tmp_path: Path, durability: str
+) -> None:
     (tmp_path / "workflow.json").write_text(json.dumps(make()))
     names = [f"worker-{n}" for n in range(4)]
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(log_path), str(tmp_path), name, "500"],
+            [sys.executable, "-c", CHILD, str(log_path), str(tmp_path), name, "500", durability],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -490,20 +524,23 @@ def test_processes_appending_lose_no_record(log_path: Path, tmp_path: Path) -> N
     records = read(log_path)
     assert [r["seq"] for r in records] == list(range(1, 2001))
     assert Counter(r["caller"] for r in records) == dict.fromkeys(names, 500)
-    assert json.loads(head_path(log_path).read_text())["seq"] == 2000
+    assert read_head(head_path(log_path)) is not None
+    assert read_head(head_path(log_path))["seq"] == 2000
 
 
 # -- found in review ------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
-def test_a_fork_while_the_log_is_locked_does_not_freeze_logging(log_path: Path) -> None:
-    log = fill(log_path, 1)
+def test_a_fork_while_the_log_is_locked_does_not_freeze_logging(
+    log_path: Path, durability: str
+) -> None:
+    log = fill(log_path, 1, durability=durability)
     with log._locked():
         pid = os.fork()
         if pid == 0:  # the child: it must be able to log once the parent lets go
             try:
-                fill(log_path, 1)
+                fill(log_path, 1, durability=durability)
             finally:
                 os._exit(0)
     deadline = time.monotonic() + 20
@@ -517,13 +554,13 @@ def test_a_fork_while_the_log_is_locked_does_not_freeze_logging(log_path: Path) 
         os.waitpid(pid, 0)
         pytest.fail("the child could not log after the parent released the lock")
     assert os.waitstatus_to_exitcode(status) == 0
-    fill(log_path, 1)  # and the parent still can
+    fill(log_path, 1, durability=durability)  # and the parent still can
     assert verify(log_path).ok
     assert len(read(log_path)) == 3
 
 
-def test_a_line_nested_too_deep_is_reported_at_its_line(log_path: Path) -> None:
-    fill(log_path, 3)
+def test_a_line_nested_too_deep_is_reported_at_its_line(log_path: Path, durability: str) -> None:
+    fill(log_path, 3, durability=durability)
     lines = lines_of(log_path)
     lines[2] = b"[" * 100_000 + b"]" * 100_000
     write_lines(log_path, lines)
@@ -532,21 +569,21 @@ def test_a_line_nested_too_deep_is_reported_at_its_line(log_path: Path) -> None:
     assert "line 3" in err
 
 
-def test_a_damaged_head_file_is_reported_not_crashed_on(log_path: Path) -> None:
-    fill(log_path, 2)
+def test_a_damaged_head_file_is_reported_not_crashed_on(log_path: Path, durability: str) -> None:
+    fill(log_path, 2, durability=durability)
     head_path(log_path).write_bytes(b"\xff\xfe")
     code, _, err = cli(log_path)
     assert code == 1
     assert "Traceback" not in err
     with pytest.raises(DecisionLogError):
-        fill(log_path, 1)
+        fill(log_path, 1, durability=durability)
 
 
-def test_the_head_is_not_written_through_a_planted_symlink(tmp_path: Path) -> None:
+def test_the_head_is_not_written_through_a_planted_symlink(tmp_path: Path, durability: str) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     log_path = tmp_path / "decisions.jsonl"
     (tmp_path / "decisions.jsonl.head.tmp").symlink_to(victim)
-    fill(log_path, 2)
+    fill(log_path, 2, durability=durability)
     assert victim.read_text() == "precious"
     assert verify(log_path).ok

@@ -1,5 +1,5 @@
 """How the decision log fails: loudly, without hanging, and never at the cost of a record
-that was written."""
+that was written. Every test whose promise holds in each durability mode runs in each."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 
 import aimo
 from aimo._audit.log import DecisionLog, DecisionLogError
-from aimo._audit.records import head_path
+from aimo._audit.records import head_path, parse_head
 from aimo._audit.verify import verify
 from conftest import TODAY, aimo_cli, make
 
@@ -38,9 +38,17 @@ def log_path(tmp_path: Path) -> Path:
     return folder / "decisions.jsonl"
 
 
-def fill(path: Path, verdict: aimo.Verdict, count: int) -> list[dict[str, Any]]:
-    log = DecisionLog(path, caller="test")
-    return [log.record(verdict) for _ in range(count)]
+@pytest.fixture(params=["record", "batch", "none"])
+def durability(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def fill(
+    path: Path, verdict: aimo.Verdict, count: int, durability: str = "record"
+) -> list[dict[str, Any]]:
+    """``count`` records, all synced (a writer that is done closes its log)."""
+    with DecisionLog(path, caller="test", durability=durability) as log:  # type: ignore[arg-type]
+        return [log.record(verdict) for _ in range(count)]
 
 
 def records_of(path: Path) -> list[dict[str, Any]]:
@@ -73,10 +81,10 @@ LIMITED = textwrap.dedent(
     import aimo
     from aimo._audit.log import DecisionLog, DecisionLogError
 
-    log_path, workflow, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    log_path, workflow, limit, durability = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     engine = aimo.Engine(entry_points=False)
     verdict = engine.evaluate(json.loads(open(workflow).read()), today=dt.date(2026, 11, 27))
-    log = DecisionLog(log_path, caller="limited")
+    log = DecisionLog(log_path, caller="limited", durability=durability)
     hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
     for _ in range(3):
@@ -93,15 +101,15 @@ LIMITED = textwrap.dedent(
 @POSIX
 @pytest.mark.parametrize("room", [0, 1, 300], ids=["no-byte-fits", "one-byte-fits", "part"])
 def test_a_file_size_limit_fails_the_append_and_leaves_the_log_intact(
-    log_path: Path, tmp_path: Path, verdict: aimo.Verdict, room: int
+    log_path: Path, tmp_path: Path, verdict: aimo.Verdict, room: int, durability: str
 ) -> None:
-    fill(log_path, verdict, 3)
+    fill(log_path, verdict, 3, durability)
     before = snapshot(log_path)
     workflow = tmp_path / "workflow.json"
     workflow.write_text(json.dumps(make()))
     limit = log_path.stat().st_size + room  # a record is longer: it never fits
     child = subprocess.run(
-        [sys.executable, "-c", LIMITED, str(log_path), str(workflow), str(limit)],
+        [sys.executable, "-c", LIMITED, str(log_path), str(workflow), str(limit), durability],
         capture_output=True,
         text=True,
         check=False,
@@ -120,7 +128,7 @@ def test_a_file_size_limit_fails_the_append_and_leaves_the_log_intact(
     assert temporary_files(log_path.parent) == []
 
     # Without the limit, the next append works and chains on.
-    [record] = fill(log_path, verdict, 1)
+    [record] = fill(log_path, verdict, 1, durability)
     assert record["seq"] == 4
     assert_verifies(log_path, 4)
 
@@ -133,14 +141,16 @@ def _long_names(folder: Path) -> Path:
 
 
 def test_a_head_that_cannot_be_replaced_takes_the_record_back_out(
-    log_path: Path, verdict: aimo.Verdict
+    log_path: Path, verdict: aimo.Verdict, durability: str
 ) -> None:
+    # Kept by a "record" writer: a head of one line, which "batch" and "none" replace with
+    # one they can write in place, and "record" replaces at every append.
     fill(log_path, verdict, 3)
     stuck = _long_names(log_path.parent)
     log_path.rename(stuck)
     head_path(log_path).rename(head_path(stuck))
     before = snapshot(stuck)
-    log = DecisionLog(stuck)
+    log = DecisionLog(stuck, durability=durability)
     for _ in range(5):
         with pytest.raises(DecisionLogError, match="head file") as caught:
             log.record(verdict)
@@ -155,27 +165,27 @@ def test_a_head_that_cannot_be_replaced_takes_the_record_back_out(
     # Once the cause is gone (a shorter name), recording works again.
     stuck.rename(log_path)
     head_path(stuck).rename(head_path(log_path))
-    fill(log_path, verdict, 1)
+    fill(log_path, verdict, 1, durability)
     assert_verifies(log_path, 4)
 
 
 def test_a_first_head_that_cannot_be_created_leaves_nothing(
-    tmp_path: Path, verdict: aimo.Verdict
+    tmp_path: Path, verdict: aimo.Verdict, durability: str
 ) -> None:
     stuck = _long_names(tmp_path)
     with pytest.raises(DecisionLogError, match="cannot be created"):
-        DecisionLog(stuck).record(verdict)
+        DecisionLog(stuck, durability=durability).record(verdict)
     assert stuck.read_bytes() == b""
     assert not head_path(stuck).exists()
     assert temporary_files(tmp_path) == []
 
 
 def test_a_log_that_cannot_be_opened_raises_decision_log_error(
-    tmp_path: Path, verdict: aimo.Verdict
+    tmp_path: Path, verdict: aimo.Verdict, durability: str
 ) -> None:
     for path in (tmp_path, tmp_path / "missing-folder" / "decisions.jsonl"):
         with pytest.raises(DecisionLogError, match="cannot be opened for writing") as caught:
-            DecisionLog(path).record(verdict)
+            DecisionLog(path, durability=durability).record(verdict)
         assert caught.value.reason
 
 
@@ -189,11 +199,11 @@ NOT_A_FILE = textwrap.dedent(
     from aimo._audit.log import DecisionLog, DecisionLogError
     from aimo._audit.verify import verify
 
-    log_path, workflow = sys.argv[1:3]
+    log_path, workflow, durability = sys.argv[1:4]
     engine = aimo.Engine(entry_points=False)
     verdict = engine.evaluate(json.loads(open(workflow).read()), today=dt.date(2026, 11, 27))
     try:
-        DecisionLog(log_path).record(verdict)
+        DecisionLog(log_path, durability=durability).record(verdict)
     except DecisionLogError as exc:
         print("DecisionLogError", exc)
     print(verify(log_path).message)
@@ -204,9 +214,9 @@ NOT_A_FILE = textwrap.dedent(
 @POSIX
 @pytest.mark.parametrize("kind", ["folder", "fifo"])
 def test_a_head_that_is_not_a_file_stops_the_append_without_hanging(
-    log_path: Path, tmp_path: Path, verdict: aimo.Verdict, kind: str
+    log_path: Path, tmp_path: Path, verdict: aimo.Verdict, kind: str, durability: str
 ) -> None:
-    fill(log_path, verdict, 2)
+    fill(log_path, verdict, 2, durability)
     data = log_path.read_bytes()
     head = head_path(log_path)
     head.unlink()
@@ -218,7 +228,7 @@ def test_a_head_that_is_not_a_file_stops_the_append_without_hanging(
     workflow.write_text(json.dumps(make()))
     # In a child with a deadline: reading a FIFO that no one writes to would wait forever.
     child = subprocess.run(
-        [sys.executable, "-c", NOT_A_FILE, str(log_path), str(workflow)],
+        [sys.executable, "-c", NOT_A_FILE, str(log_path), str(workflow), durability],
         capture_output=True,
         text=True,
         check=False,
@@ -251,11 +261,13 @@ def test_verifying_a_log_that_is_not_a_file_exits_2_without_hanging(tmp_path: Pa
 # -- what an interrupted writer leaves past the head ---------------------------------------
 
 
-def _interrupted(log_path: Path, verdict: aimo.Verdict, kind: str) -> tuple[bytes, bytes]:
+def _interrupted(
+    log_path: Path, verdict: aimo.Verdict, kind: str, durability: str
+) -> tuple[bytes, bytes]:
     """A log with 3 records and what a writer stopped mid-append leaves past the head."""
-    fill(log_path, verdict, 3)
+    fill(log_path, verdict, 3, durability)
     committed = snapshot(log_path)
-    fill(log_path, verdict, 1)
+    fill(log_path, verdict, 1, durability)
     line = log_path.read_bytes()[len(committed[0]) :]
     # The head as it was before the fourth record: its writer never got to replace it.
     head_path(log_path).write_bytes(committed[1])
@@ -274,14 +286,14 @@ UNFINISHED = ["one-byte", "half", "all-but-the-newline", "whole-record"]
 
 @pytest.mark.parametrize("kind", UNFINISHED)
 def test_one_unfinished_write_past_the_head_is_a_note(
-    log_path: Path, verdict: aimo.Verdict, kind: str
+    log_path: Path, verdict: aimo.Verdict, kind: str, durability: str
 ) -> None:
-    committed = _interrupted(log_path, verdict, kind)
+    committed = _interrupted(log_path, verdict, kind, durability)
     result = verify(log_path)
     assert result.ok, result.problems
     # The unfinished record is not part of the log: the last hash is the head's.
     assert result.records == 3
-    assert result.last_hash == json.loads(committed[1])["hash"]
+    assert result.last_hash == parse_head(committed[1])[0]["hash"]
     [note] = result.notes
     assert "Line 4" in note
     assert "the next write removes it" in note
@@ -292,12 +304,12 @@ def test_one_unfinished_write_past_the_head_is_a_note(
 
 @pytest.mark.parametrize("kind", UNFINISHED)
 def test_the_next_append_removes_an_unfinished_write(
-    log_path: Path, verdict: aimo.Verdict, kind: str
+    log_path: Path, verdict: aimo.Verdict, kind: str, durability: str
 ) -> None:
-    committed = _interrupted(log_path, verdict, kind)
+    committed = _interrupted(log_path, verdict, kind, durability)
     (log_path.parent / f"{head_path(log_path).name}.0123456789abcdef.tmp").write_bytes(b"{")
-    [record] = fill(log_path, verdict, 1)
-    assert (record["seq"], record["prev"]) == (4, json.loads(committed[1])["hash"])
+    [record] = fill(log_path, verdict, 1, durability)
+    assert (record["seq"], record["prev"]) == (4, parse_head(committed[1])[0]["hash"])
     # Every acknowledged record is still there, exactly as written.
     assert log_path.read_bytes().startswith(committed[0])
     assert len(records_of(log_path)) == 4
@@ -305,41 +317,41 @@ def test_the_next_append_removes_an_unfinished_write(
     assert temporary_files(log_path.parent) == []
 
 
-def _two_records(log_path: Path, verdict: aimo.Verdict) -> None:
-    fill(log_path, verdict, 2)
+def _two_records(log_path: Path, verdict: aimo.Verdict, durability: str) -> None:
+    fill(log_path, verdict, 2, durability)
     old = head_path(log_path).read_bytes()
-    fill(log_path, verdict, 2)
+    fill(log_path, verdict, 2, durability)
     head_path(log_path).write_bytes(old)  # an older head put back
 
 
-def _torn_then_record(log_path: Path, verdict: aimo.Verdict) -> None:
-    fill(log_path, verdict, 2)
+def _torn_then_record(log_path: Path, verdict: aimo.Verdict, durability: str) -> None:
+    fill(log_path, verdict, 2, durability)
     old = head_path(log_path).read_bytes()
     data = log_path.read_bytes()
-    fill(log_path, verdict, 1)
+    fill(log_path, verdict, 1, durability)
     line = log_path.read_bytes()[len(data) :]
     log_path.write_bytes(data + line[:40] + b"\n" + line)
     head_path(log_path).write_bytes(old)
 
 
-def _garbage_line(log_path: Path, verdict: aimo.Verdict) -> None:
-    fill(log_path, verdict, 2)
+def _garbage_line(log_path: Path, verdict: aimo.Verdict, durability: str) -> None:
+    fill(log_path, verdict, 2, durability)
     with log_path.open("ab") as handle:
         handle.write(b'{"seq":3,"note":"added by hand"}\n')
 
 
-def _copied_record(log_path: Path, verdict: aimo.Verdict) -> None:
-    fill(log_path, verdict, 2)
+def _copied_record(log_path: Path, verdict: aimo.Verdict, durability: str) -> None:
+    fill(log_path, verdict, 2, durability)
     with log_path.open("ab") as handle:
         handle.write(log_path.read_bytes().splitlines(keepends=True)[0])
 
 
-def _record_that_does_not_chain(log_path: Path, verdict: aimo.Verdict) -> None:
+def _record_that_does_not_chain(log_path: Path, verdict: aimo.Verdict, durability: str) -> None:
     other = log_path.with_name("other.jsonl")
-    another = DecisionLog(other, caller="another pipeline")
+    another = DecisionLog(other, caller="another pipeline", durability=durability)
     for _ in range(3):
         another.record(verdict)
-    fill(log_path, verdict, 2)
+    fill(log_path, verdict, 2, durability)
     with log_path.open("ab") as handle:
         handle.write(other.read_bytes().splitlines(keepends=True)[2])
     other.unlink()
@@ -357,10 +369,14 @@ NOT_ONE_UNFINISHED_WRITE = {
 
 @pytest.mark.parametrize("kind", list(NOT_ONE_UNFINISHED_WRITE))
 def test_anything_else_past_the_head_is_a_break(
-    log_path: Path, verdict: aimo.Verdict, kind: str
+    log_path: Path, verdict: aimo.Verdict, kind: str, durability: str
 ) -> None:
+    if kind == "two-records" and durability == "batch":
+        # Whole records that chain on past a head written in "batch" are what a power cut
+        # leaves: see test_decision_log_durability.py.
+        pytest.skip("a power cut's leftovers, with durability batch")
     make_it, what = NOT_ONE_UNFINISHED_WRITE[kind]
-    make_it(log_path, verdict)
+    make_it(log_path, verdict, durability)
     result = verify(log_path)
     assert not result.ok
     assert result.message is not None
@@ -369,12 +385,14 @@ def test_anything_else_past_the_head_is_a_break(
     # A writer will not cover it up, nor cut it away.
     before = snapshot(log_path)
     with pytest.raises(DecisionLogError, match="something other than aimo"):
-        fill(log_path, verdict, 1)
+        fill(log_path, verdict, 1, durability)
     assert snapshot(log_path) == before
 
 
-def test_stale_temporary_head_files_are_removed(log_path: Path, verdict: aimo.Verdict) -> None:
-    fill(log_path, verdict, 2)
+def test_stale_temporary_head_files_are_removed(
+    log_path: Path, verdict: aimo.Verdict, durability: str
+) -> None:
+    fill(log_path, verdict, 2, durability)
     folder = log_path.parent
     name = head_path(log_path).name
     stale = [f"{name}.0123456789abcdef.tmp", f"{name}.k3j_9x2a.tmp"]  # ours, and older ones
@@ -388,7 +406,7 @@ def test_stale_temporary_head_files_are_removed(log_path: Path, verdict: aimo.Ve
     }
     for leftover, text in kept.items():
         (folder / leftover).write_text(text)
-    fill(log_path, verdict, 1)
+    fill(log_path, verdict, 1, durability)
     assert temporary_files(folder) == sorted(kept)
     assert_verifies(log_path, 3)
 
@@ -396,7 +414,9 @@ def test_stale_temporary_head_files_are_removed(log_path: Path, verdict: aimo.Ve
 # -- writers killed at random moments --------------------------------------------------------
 
 
-def _start_writer(log_path: Path, verdict: aimo.Verdict, acks: Path, stop: Path) -> int:
+def _start_writer(
+    log_path: Path, verdict: aimo.Verdict, acks: Path, stop: Path, durability: str
+) -> int:
     """A process that appends in a tight loop and writes down each acknowledged record."""
     pid = os.fork()
     if pid:
@@ -404,7 +424,7 @@ def _start_writer(log_path: Path, verdict: aimo.Verdict, acks: Path, stop: Path)
     code = 1  # the child: never return into the test runner
     out = os.open(acks, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        log = DecisionLog(log_path, caller=f"writer {os.getpid()}")
+        log = DecisionLog(log_path, caller=f"writer {os.getpid()}", durability=durability)
         while not stop.exists():
             record = log.record(verdict)
             # One write per line: a kill cannot split it.
@@ -431,14 +451,14 @@ def _wait_for(condition: Any, what: str) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
 def test_writers_killed_at_random_moments_lose_no_acknowledged_record(
-    log_path: Path, tmp_path: Path, verdict: aimo.Verdict
+    log_path: Path, tmp_path: Path, verdict: aimo.Verdict, durability: str
 ) -> None:
     rng = random.Random(1127)  # noqa: S311 (when to kill, not a secret)
     acknowledged: dict[int, str] = {}
     for round_ in range(20):
         stop = tmp_path / f"stop-{round_}"
         acks = [tmp_path / f"acks-{round_}-{n}" for n in range(3)]
-        pids = [_start_writer(log_path, verdict, a, stop) for a in acks]
+        pids = [_start_writer(log_path, verdict, a, stop, durability) for a in acks]
         try:
             # Every writer is appending; then one is killed at a random moment.
             _wait_for(lambda: all(map(_acks, acks)), "the writers did not start")  # noqa: B023
@@ -478,7 +498,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_record(
     assert lost == set()
     # The next append cleans up whatever the last killed writer left.
     committed = verify(log_path).records
-    fill(log_path, verdict, 1)
+    fill(log_path, verdict, 1, durability)
     assert_verifies(log_path, committed + 1)
     assert sorted(p.name for p in log_path.parent.iterdir()) == [
         log_path.name,

@@ -82,7 +82,10 @@ def verify(path: str | os.PathLike[str]) -> VerifyResult:
     done: a large log takes little memory, and a write in progress is not reported as
     torn. One unfinished write past the head (part of a line, or a whole record the head
     does not name yet), which a writer stopped mid-append leaves and the next write
-    removes, is a note, not a break; it does not count among the records.
+    removes, is a note, not a break; it does not count among the records. So is what a
+    power cut leaves of a log written with durability ``"batch"``: the log ending before
+    its head, but not before the last record synced, or going on past a head whose last
+    updates were lost.
 
     :raises OSError: when the log cannot be read, or is not a regular file.
     """
@@ -90,15 +93,16 @@ def verify(path: str | os.PathLike[str]) -> VerifyResult:
         # A consistent snapshot: the head and the size that goes with it, read while no
         # write is half done. Writers never change the bytes up to the head's size, so
         # those stay put while we read them, and a long check does not hold up the
-        # pipeline. Past the head the next writer cuts an unfinished write away: then keep
-        # the lock until that tail has been read.
+        # pipeline. Past the head the next writer cuts an unfinished write away, and after a
+        # power cut it may cut the log back before the head: then keep the lock until the
+        # whole log has been read.
         locked = sys.platform != "win32"
         if locked:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
         try:
             head = read_head(head_path(path))
             size = os.fstat(handle.fileno()).st_size
-            if locked and not (head is not None and valid_head(head) and size > head["size"]):
+            if locked and not (head is not None and valid_head(head) and size != head["size"]):
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
                 locked = False
             return _verify(os.fspath(path), _lines_upto(handle, size), head)
@@ -134,17 +138,17 @@ def _lines_upto(handle: BinaryIO, size: int) -> Iterator[bytes]:
 class _Chain:
     """The chain check, one line at a time."""
 
-    def __init__(self, head_seq: int) -> None:
-        self.head_seq = head_seq
+    def __init__(self, *watch: int) -> None:
+        self.watch = set(watch)
         self.problems: list[LogProblem] = []
         self.notes: list[str] = []
-        # Only two records matter to the head check; remember where they are, not every
-        # record.
-        self.watched: dict[int, tuple[int, str]] = {}
+        # Only a few records matter to the head check; remember where they are (their line,
+        # hash and end in the log), not every record.
+        self.watched: dict[int, tuple[int, str, int]] = {}
         self.expected_seq, self.expected_prev = 1, GENESIS
         self.records = 0
 
-    def add(self, number: int, line: bytes) -> None:
+    def add(self, number: int, line: bytes, end: int = 0) -> None:
         terminated = line.endswith(b"\n")
         raw = line[:-1] if terminated else line
         if not raw:
@@ -216,8 +220,8 @@ class _Chain:
             self.records += 1
         # Pick the chain up again after any break, so that one deletion is one problem.
         self.expected_seq, self.expected_prev = seq + 1, str(record["hash"])
-        if seq in (self.head_seq, self.head_seq + 2):
-            self.watched.setdefault(seq, (number, self.expected_prev))
+        if seq in self.watch:
+            self.watched.setdefault(seq, (number, self.expected_prev, end))
 
 
 def _unfinished_write(number: int, line: bytes, head: Mapping[str, Any], name: str) -> str | None:
@@ -240,10 +244,12 @@ def _unfinished_write(number: int, line: bytes, head: Mapping[str, Any], name: s
 
 def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> VerifyResult:
     head_ok = head is not None and valid_head(head)
+    if head is not None and head_ok and "synced" in head:
+        return _verify_batch(path, lines, head)
     head_seq: int = head["seq"] if head is not None and head_ok else -1
     committed: int | None = head["size"] if head is not None and head_ok else None
     name = head_path(path).name
-    chain = _Chain(head_seq)
+    chain = _Chain(head_seq, head_seq + 2)
     # The first line past the head's size is held back: if it is the last line, it may be
     # one unfinished write, which is not part of the log; if more follow, it is checked
     # like any other line.
@@ -268,9 +274,20 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
             chain.add(*held)
         else:
             chain.notes.append(note)
+    return _checked_against_head(path, chain, head, number + 1)
+
+
+def _checked_against_head(
+    path: str, chain: _Chain, head: dict[str, Any] | None, end: int
+) -> VerifyResult:
+    """The result, once the log's end is checked against its head file; ``end`` is the
+    line after the last."""
+    head_ok = head is not None and valid_head(head)
+    head_seq: int = head["seq"] if head is not None and head_ok else -1
+    name = head_path(path).name
+    number = end - 1
     problems, notes, watched = chain.problems, chain.notes, chain.watched
     last_seq, last_hash = chain.expected_seq - 1, chain.expected_prev
-    end = number + 1
     if head is None:
         if number > 0:
             problems.append(
@@ -291,10 +308,10 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
                 f"the last {gone} record{'s were' if gone != 1 else ' was'} deleted",
             )
         )
-    elif head_seq > 0 and watched.get(head_seq, (end, ""))[1] != head["hash"]:
+    elif head_seq > 0 and watched.get(head_seq, (end, "", 0))[1] != head["hash"]:
         problems.append(
             LogProblem(
-                watched.get(head_seq, (end, ""))[0],
+                watched.get(head_seq, (end, "", 0))[0],
                 f"record {head_seq} is not the one that was written: it does not match "
                 "the hash in the head file",
             )
@@ -310,7 +327,7 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
         extra = head_seq + 2
         problems.append(
             LogProblem(
-                watched.get(extra, (end, ""))[0],
+                watched.get(extra, (end, "", 0))[0],
                 f"record {extra} was added after the head file was last updated at record "
                 f"{head_seq}: records were appended by something other than aimo, or "
                 "the head file was replaced with an older one",
@@ -324,3 +341,107 @@ def _verify(path: str, lines: Iterator[bytes], head: dict[str, Any] | None) -> V
         problems=tuple(problems),
         notes=tuple(notes),
     )
+
+
+def _verify_batch(path: str, lines: Iterator[bytes], head: dict[str, Any]) -> VerifyResult:
+    """The check of a log whose head was written with durability "batch".
+
+    Such a head names the last record that was on disk when it was written (``synced``).
+    A power cut can leave the log ending anywhere after that record, or going on past the
+    head, whose last updates had not reached the disk either: whole records that chain on,
+    then perhaps part of one. Either is noted, not a break, and the next write cuts the log
+    and the head back to the shorter of the two. Anything else past that record, and
+    anything at all before it, is checked as in any log.
+    """
+    durable = head["synced"]
+    head_seq: int = head["seq"]
+    chain = _Chain(durable["seq"], head_seq, head_seq + 1, head_seq + 2)
+    broken = False  # past the durable point: a line that does not chain on, and more after it
+    held: tuple[int, bytes, int] | None = None  # the last line so far: it may be unfinished
+    number = offset = 0
+    for line in lines:
+        number += 1
+        if held is not None:
+            broken = not _chains_on(chain, *held, durable["size"]) or broken
+        held = (number, line, offset)
+        offset += len(line)
+    partial: int | None = None
+    if held is not None:
+        if held[2] >= durable["size"] and not broken and not held[1].endswith(b"\n"):
+            partial = held[0]  # part of a record at the very end: not part of the log
+        else:
+            broken = not _chains_on(chain, *held, durable["size"]) or broken
+    if broken or offset < durable["size"]:
+        return _checked_against_head(path, chain, head, number + 1)
+
+    name = head_path(path).name
+    last_seq = chain.expected_seq - 1
+    problems, notes, watched = chain.problems, chain.notes, chain.watched
+    records, last_hash = chain.records, chain.expected_prev
+    for point in (durable, head) if durable["seq"] != head_seq else (head,):
+        seq = point["seq"]
+        if 0 < seq <= last_seq and watched.get(seq, (0, "", 0))[1:] != (
+            point["hash"],
+            point["size"],
+        ):
+            problems.append(
+                LogProblem(
+                    watched.get(seq, (number + 1, "", 0))[0],
+                    f"record {seq} is not the one that was written: it does not match "
+                    "the hash in the head file",
+                )
+            )
+    if last_seq < head_seq:
+        lost = head_seq - last_seq
+        notes.append(
+            f"The log ends at record {last_seq}"
+            + (f", then part of a record (line {partial})" if partial is not None else "")
+            + f", but the head file {name} names record {head_seq}: "
+            + ("the last record" if lost == 1 else f"the last {lost} records")
+            + " written had not reached the disk when the system stopped (a power cut, "
+            'say), as durability "batch" allows. Every record up to record '
+            f"{durable['seq']}, the last one synced, is there; the next write sets the head "
+            f"file back to record {last_seq}."
+        )
+    else:
+        extra = last_seq - head_seq
+        if extra:
+            records -= extra
+            last_hash = head["hash"]
+        first = watched.get(head_seq + 1, (partial or number, "", 0))[0]
+        if extra == 1 and partial is None:
+            notes.append(
+                f"Line {first} holds record {head_seq + 1}, but its writer stopped before "
+                f"recording it in the head file {name}: it is not part of the log, and the "
+                "next write removes it."
+            )
+        elif extra == 0 and partial is not None:
+            notes.append(_unfinished_write(partial, b"", head, name) or "")
+        elif extra:
+            notes.append(
+                f"Lines {first} to {partial or number} hold {extra} "
+                f"record{'s' if extra != 1 else ''} written after record {head_seq}"
+                + (", then part of another" if partial is not None else "")
+                + f", but the head file {name} names record {head_seq}: the system stopped "
+                "(a power cut, say) before the head's updates reached the disk, as "
+                'durability "batch" allows. They are not part of the log, and the next '
+                "write removes them."
+            )
+    problems.sort(key=lambda p: p.line)
+    return VerifyResult(
+        path=path,
+        records=records,
+        last_hash=last_hash,
+        problems=tuple(problems),
+        notes=tuple(notes),
+    )
+
+
+def _chains_on(chain: _Chain, number: int, line: bytes, start: int, durable: int) -> bool:
+    """Add a line to the chain; past the durable point, whether it is a whole record that
+    follows the one before it."""
+    problems, records = len(chain.problems), chain.records
+    chain.add(number, line, start + len(line))
+    if start < durable:
+        return True
+    return line.endswith(b"\n") and len(chain.problems) == problems and chain.records == records + 1
