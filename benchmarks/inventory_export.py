@@ -35,7 +35,9 @@ TODAY = dt.date(2026, 11, 27)
 SEED = 20261127
 #: The share of workflows broken the way exported rows are.
 INVALID_SHARE = 1 / 6
-LAYOUTS = ("one-json", "one-yaml", "files")
+LAYOUTS = ("one-json", "one-yaml", "files", "models")
+#: Workflows per model file in the ``models`` layout: an export of one business line each.
+MODEL_SIZE = 3_600
 
 ORGANIZATION = "Northwind Marketing"
 DATA_CLASSES = ["public", "internal", "confidential", "personal", "sensitive_personal"]
@@ -500,7 +502,8 @@ def write(
     seed: int = SEED,
     invalid_share: float = INVALID_SHARE,
 ) -> Path:
-    """Write an inventory of ``n`` workflows under ``out``; return the model file's path."""
+    """Write an inventory of ``n`` workflows under ``out``; return the model file's path (the
+    folder of model files, for ``models``)."""
     out.mkdir(parents=True, exist_ok=True)
     docs, _ = inventory(n, seed, invalid_share)
     model = model_header()
@@ -518,6 +521,15 @@ def write(
             (folder / f"{doc['id']}.yaml").write_text(_yaml(doc))
         path = out / "operating-model.yaml"
         path.write_text(_yaml({**model, "workflow_files": ["workflows/*/*.yaml"]}))
+    elif layout == "models":
+        # Several JSON exports of the same operating model, a few thousand workflows each, in
+        # one folder, as an organisation that exports one business line at a time keeps them.
+        path = out / "models"
+        path.mkdir(exist_ok=True)
+        for part, start in enumerate(range(0, n, MODEL_SIZE)):
+            chunk = docs[start : start + MODEL_SIZE]
+            text = json.dumps({**model, "workflows": chunk}, indent=2, ensure_ascii=False)
+            (path / f"inventory-{part:02d}.json").write_text(text)
     else:
         raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
     return path
