@@ -122,6 +122,8 @@ class CheckRun:
         )
         self.engine: BaseEngine = engine if engine is not None else default_engine()
         self.problems: list[Problem] = []
+        # The problems reported so far, to report each once at the cost of a look-up.
+        self._reported: set[Problem] = set()
         self.tally = Tally()
         self._limits = options.limits(args)
         self._allow_outside: bool = args.allow_outside
@@ -262,7 +264,8 @@ class CheckRun:
 
     def _problems(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
-            if problem not in self.problems:
+            if problem not in self._reported:
+                self._reported.add(problem)
                 self.problems.append(problem)
                 self.progress.write(f"aimo: {printable(str(problem))}\n")
 
