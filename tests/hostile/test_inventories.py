@@ -52,3 +52,39 @@ def test_many_unreadable_files_cost_a_run_in_proportion_to_their_number(
     assert code == 2
     assert len(err.splitlines()) == files
     assert compared < files
+
+
+# -- which files a model claims ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        'id: broken\nname: "C:\\\\exports" : oops\n',  # a backslash: read in the first pass
+        "id: broken\nname: aimo export : oops\n",  # the word aimo: read in the first pass
+        "id: broken\nname: export : oops\n",  # neither
+        '{"id": "broken", "name": "C:\\\\exports",}',
+    ],
+    ids=["backslash", "aimo", "plain", "json"],
+)
+def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, broken: str
+) -> None:
+    # Whether a broken file happened to hold a backslash decided whether the run stopped
+    # on it (exit 2) or its model refused it (exit 1).
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a.json").write_text(json.dumps(GOOD))
+    suffix = ".json" if broken.startswith("{") else ".yaml"
+    (tmp_path / "workflows" / f"broken{suffix}").write_text(broken)
+    (tmp_path / "model.yaml").write_text("aimo: 1\nworkflow_files: [workflows/*]\n")
+    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    assert (code, err) == (1, "")
+    verdicts = [json.loads(line) for line in out.splitlines()]
+    assert [(v["workflow_id"], v["decision"]) for v in verdicts] == [
+        ("good", "allow"),
+        ("#1", "deny"),
+    ]
+    # Named on its own, it is bad input, as any broken file named on its own is.
+    code, _, err = _cli(capsys, "check", tmp_path, tmp_path / "workflows" / f"broken{suffix}")
+    assert code == 2
+    assert f"broken{suffix}" in err

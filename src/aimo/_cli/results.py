@@ -184,7 +184,10 @@ class CheckRun:
         plan, self._plan = self._plan, []
         for planned in plan:
             if planned.problems:
-                self._problems(planned.problems)
+                # A broken file the first pass read in case it was a model: when a model
+                # lists it and it was found in a folder, that model refuses it instead.
+                if not planned.in_folder or self._unclaimed(planned.path):
+                    self._problems(planned.problems)
                 continue
             if planned.model:
                 section = self._model_section(planned)
