@@ -88,3 +88,47 @@ def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
     code, _, err = _cli(capsys, "check", tmp_path, tmp_path / "workflows" / f"broken{suffix}")
     assert code == 2
     assert f"broken{suffix}" in err
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "organization: Acme\nworkflow_files: [workflows/*.json]\n",
+        '{"organization": "Acme", "workflow_files": ["workflows/*.json"]}',
+        "tiers: {}\nworkflow_files: [workflows/*.json]\n",
+        "workflow_files: [workflows/*.json]\n",
+    ],
+    ids=["yaml", "json", "another field", "workflow_files alone"],
+)
+def test_a_model_without_its_aimo_line_still_claims_its_workflow_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, model: str
+) -> None:
+    # `aimo: 1` is the default: a model may leave it out. Its workflow files were judged
+    # twice, once with it and once on their own against the default model.
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a.json").write_text(json.dumps(GOOD))
+    name = "model.json" if model.startswith("{") else "model.yaml"
+    (tmp_path / name).write_text(model)
+    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    assert (code, err) == (0, "")
+    assert _judged(out) == [(name, "good")]
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["our aimo brand rules", '"kept in C:\\\\packs"', "applies to organization-wide copy"],
+    ids=["aimo", "backslash", "a field of models"],
+)
+def test_a_pack_in_a_folder_is_passed_over_whatever_its_text_spells(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, description: str
+) -> None:
+    # A pack sits beside the models that list it. One whose text the first pass read (it
+    # mentions aimo) was taken for an operating model, and its fields were problems.
+    (tmp_path / "pack.yaml").write_text(
+        f"pack: brand\nversion: '1'\ndescription: {description}\npolicies:\n"
+        "  - {id: brand-x, title: X, message: m, require: {required: [name]}}\n"
+    )
+    (tmp_path / "w.json").write_text(json.dumps(GOOD))
+    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    assert (code, err) == (0, "")
+    assert _judged(out) == [("w.json", "good")]

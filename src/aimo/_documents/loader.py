@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
+_MODEL_KEY_BYTES = tuple(key.encode() for key in sorted(_MODEL_KEYS))
 
 
 _PACK_KEYS = frozenset({"pack", "version", "description", "policies"})
@@ -107,17 +108,18 @@ def open_model(
 
     For a command given a folder of thousands of workflow files, which must find the models
     among them before judging any file (a model claims the workflow files it lists): a file
-    whose bytes never spell ``aimo``, even escaped, cannot hold the key every model has, so
-    it is not parsed here.
+    whose bytes spell none of the fields only a model has, even escaped, is no model (``aimo``
+    may be left out: it defaults to 1), so it is not parsed here.
 
     :raises DocumentError: when the file cannot be read, or may be a model and does not parse.
     """
     file = os.fspath(path)
     raw = read_bytes(file, limits)
-    if b"aimo" not in raw and b"\\" not in raw:
+    if b"\\" not in raw and not any(key in raw for key in _MODEL_KEY_BYTES):
         return None
     parsed = parse(raw, file, limits)
-    if not is_model(parsed.data):
+    # A pack has fields only a model has (policies) and is read as a pack, as by load().
+    if not is_model(parsed.data) or is_pack(parsed.data):
         return None
     return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
 
