@@ -12,7 +12,7 @@ import pytest
 
 from aimo._cli.main import main
 from aimo._errors import Problem
-from conftest import make
+from conftest import TODAY, make
 
 GOOD = make({"id": "good"})
 
@@ -112,6 +112,63 @@ def test_a_model_without_its_aimo_line_still_claims_its_workflow_files(
     code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
     assert (code, err) == (0, "")
     assert _judged(out) == [(name, "good")]
+
+
+# -- what a refused row says about itself ----------------------------------------------------
+
+
+def _inventory(folder: Path, rows: list[Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "model.json"
+    # ASCII-escaped, as many exports write it: a lone surrogate is then a \ud800 escape.
+    path.write_text(json.dumps({"aimo": 1, "organization": "Acme", "workflows": rows}))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "sarif", "report", "report-json"])
+def test_a_refused_row_whose_id_is_no_text_cannot_stop_the_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    # A lone surrogate is no character: no output can encode it. Carried as the refused
+    # row's id, it ended every format halfway (exit 2), the rows after it never shown.
+    rows = [GOOD, {"id": "evil\ud800", "stage": "pilot"}, {"id": "after", "stage": "pilot"}]
+    path = _inventory(tmp_path, rows)
+    command = ["report"] if fmt.startswith("report") else ["check"]
+    if fmt in ("json", "jsonl", "sarif", "report-json"):
+        command += ["--format", fmt.removeprefix("report-")]
+    target = tmp_path / "out.txt"
+    code, _, err = _cli(capsys, *command, path, "--today", "2026-11-27", "--output", target)
+    assert (code, err) == (1, "")
+    text = target.read_text(encoding="utf-8")
+    assert "evil\\ud800" in text.replace("\\\\", "\\")
+    assert "after" in text
+
+
+def test_a_refused_row_whose_id_is_no_text_can_still_be_written_from_python(
+    tmp_path: Path,
+) -> None:
+    import aimo
+
+    rows = [GOOD, {"id": "evil\udcff", "stage": "pilot"}]
+    for verdict in [
+        *aimo.evaluate_model({"aimo": 1, "workflows": rows}, today=TODAY),
+        *aimo.evaluate_model(_inventory(tmp_path, rows), today=TODAY),
+        *aimo.evaluate_many(rows, today=TODAY),
+    ]:
+        json.loads(verdict.model_dump_json())
+        json.dumps(verdict.to_dict()).encode("utf-8")
+
+
+def test_a_refused_rows_long_id_is_cut_like_any_quoted_value(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The table aligns its columns on the longest id: a megabyte-long id in one row made
+    # every row of the file a megabyte wide.
+    rows = [GOOD | {"id": f"w{n}"} for n in range(20)] + [{"id": "x" * 1_000_000}]
+    code, out, _ = _cli(capsys, "check", _inventory(tmp_path, rows), "--today", "2026-11-27")
+    assert code == 1
+    assert len(out) < 50_000
+    assert "x" * 200 + "... (999800 more characters)" in out
 
 
 @pytest.mark.parametrize(
