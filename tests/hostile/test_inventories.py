@@ -5,6 +5,8 @@ input (spec 5.1, 5.2)."""
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +191,36 @@ def test_a_pack_in_a_folder_is_passed_over_whatever_its_text_spells(
     code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
     assert (code, err) == (0, "")
     assert _judged(out) == [("w.json", "good")]
+
+
+#: What a refused row's id might hold to rewrite the page or the screen the report is read on.
+PAGE_FORGERIES = {
+    "escape sequence": "\x1b[2K\x1b[1A",
+    "right-to-left override": "\u202e",
+    "new line and a table row": "\n| forged | production | - | - | - | - | allow |",
+    "html": "<img src=x onerror=alert(1)>",
+    "emphasis": "**ALL CLEAR**",
+    "link": "[approved](https://example.com)",
+    "code": "`ok`",
+}
+
+
+@pytest.mark.parametrize("text", PAGE_FORGERIES.values(), ids=PAGE_FORGERIES)
+def test_a_refused_rows_id_cannot_change_the_report_around_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str
+) -> None:
+    # A valid id is a slug; a refused row's id is anything the row says, and the register
+    # and the Blocked list wrote it as it was.
+    path = _inventory(tmp_path, [GOOD, {"id": f"evil{text}", "stage": "pilot"}])
+    code, out, _ = _cli(capsys, "report", path, "--today", "2026-11-27")
+    assert code == 1
+    assert not {c for c in out if unicodedata.category(c) in ("Cc", "Cf")} - {"\n"}
+    # Markup is escaped, never written as it is.
+    assert not re.search(r"(?<!\\)(<img|\*\*ALL|\[approved|`ok)", out)
+    register = out.split("### Register\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(register) == 4  # the header, its rule and two rows
+    assert {len(re.findall(r"(?<!\\)\|", row)) for row in register} == {8}
+    blocked = out.split("## Blocked\n\n", 1)[1].splitlines()
+    assert blocked[0].startswith("- **evil")
+    assert blocked[0].endswith("**")
+    assert blocked[1].startswith("  - This document is not a valid workflow")
