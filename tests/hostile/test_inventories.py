@@ -5,7 +5,9 @@ input (spec 5.1, 5.2)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -224,3 +226,76 @@ def test_a_refused_rows_id_cannot_change_the_report_around_it(
     assert blocked[0].startswith("- **evil")
     assert blocked[0].endswith("**")
     assert blocked[1].startswith("  - This document is not a valid workflow")
+
+
+# -- --output where a careless script points it --------------------------------------------
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
+
+
+def test_output_to_a_link_to_a_device_writes_to_the_device_and_keeps_the_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # --output /dev/stdout or /dev/null (both links or devices) renamed a regular file over
+    # them: as root, a CI job's /dev/null became a file of verdicts.
+    link = tmp_path / "null"
+    link.symlink_to(os.devnull)
+    model = _inventory(tmp_path / "m", [GOOD])
+    code, out, err = _cli(capsys, "check", model, "--today", "2026-11-27", "-o", link)
+    assert (code, out, err) == (0, "", "")
+    assert link.is_symlink()
+    assert os.readlink(link) == os.devnull
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device needs root")
+def test_output_to_a_device_writes_to_it_and_leaves_it_a_device(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.stat(os.devnull).st_rdev)
+    model = _inventory(tmp_path / "m", [GOOD])
+    code, _, _ = _cli(capsys, "check", model, "--today", "2026-11-27", "-o", device)
+    assert code == 0
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+def test_output_to_a_named_pipe_is_read_through_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "verdicts"
+    os.mkfifo(fifo)
+    # The reading end is open first, so that opening the pipe to write does not wait.
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        model = _inventory(tmp_path / "m", [GOOD])
+        args = ("check", model, "--today", "2026-11-27", "-o", fifo, "--format", "jsonl")
+        code, _, _ = _cli(capsys, *args)
+        received = os.read(reader, 1 << 16).decode()
+    finally:
+        os.close(reader)
+    assert code == 0
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert _judged(received) == [("model.json", "good")]
+
+
+def test_output_to_a_link_replaces_the_file_it_names_and_keeps_the_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # As a shell's > does: the link is how the file is found, and must stay one.
+    real = tmp_path / "runs" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("yesterday's verdicts\n")
+    link = tmp_path / "verdicts.json"
+    link.symlink_to(real)
+    model = _inventory(tmp_path / "m", [GOOD])
+    code, _, _ = _cli(
+        capsys, "check", model, "--today", "2026-11-27", "-o", link, "--format", "json"
+    )
+    assert code == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["summary"]["allow"] == 1
+    assert _leftovers(tmp_path) == _leftovers(real.parent) == []
