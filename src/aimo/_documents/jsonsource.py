@@ -146,8 +146,9 @@ class JsonPositions:
         self._containers: dict[str, _Progress] = {}
         self._full: dict[str, int] | None = None
         self._duplicates: list[tuple[str, int]] | None = None
-        # The last offset whose line was computed, and the newlines before it.
-        self._mark = (0, 0)
+        # The last offset whose line was computed, the newlines before it, and where its
+        # line starts.
+        self._mark = (0, 0, 0)
 
     def offset(self, path: str) -> int | None:
         """The character offset of the value at ``path``, or None."""
@@ -244,13 +245,22 @@ class JsonPositions:
     def line_column(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a character offset."""
         text = self._text
-        at, lines = self._mark
+        at, lines, start = self._mark
+        # Only the text between the last offset and this one is read: an export is often
+        # one line, and looking back to its start for every finding made the cost grow with
+        # the number of findings times the length of the file.
         if offset >= at:
-            lines += text.count("\n", at, offset)
+            newlines = text.count("\n", at, offset)
+            if newlines:
+                lines += newlines
+                start = text.rfind("\n", at, offset) + 1
         else:
-            lines -= text.count("\n", offset, at)
-        self._mark = (offset, lines)
-        return lines + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+            newlines = text.count("\n", offset, at)
+            if newlines:
+                lines -= newlines
+                start = text.rfind("\n", 0, offset) + 1
+        self._mark = (offset, lines, start)
+        return lines + 1, offset - start + 1
 
     def get(self, path: str) -> tuple[int, int] | None:
         """The line and column of the value at ``path``, or None."""
