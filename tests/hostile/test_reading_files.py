@@ -3,12 +3,15 @@ pretend to be (spec 5.1)."""
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import aimo
 from conftest import ROOT, TODAY
@@ -90,6 +93,70 @@ def test_nesting_deeper_than_python_recurses_is_a_document_error(
         aimo.load(path, limits=aimo.Limits(max_depth=100_000))
     [problem] = caught.value.problems
     assert "deep" in problem.message
+
+
+def _within_limits(path: Path, limits: aimo.Limits) -> bool:
+    from aimo._documents.reader import read
+
+    try:
+        read(path, limits)
+    except aimo.DocumentError as exc:
+        problems = exc.problems
+    else:
+        return True
+    assert any("raise it with" in p.message for p in problems), problems
+    return False
+
+
+_KEYS = st.text(st.sampled_from("ab~/é"), max_size=3)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _KEYS,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@given(
+    st.dictionaries(_KEYS, _JSON, max_size=5),
+    st.integers(1, 120),
+    st.integers(1, 6),
+    st.integers(1, 4_000),
+)
+def test_a_json_document_is_held_to_the_limits_of_the_same_document_in_yaml(
+    tmp_path_factory: pytest.TempPathFactory,
+    document: dict[str, object],
+    max_values: int,
+    max_depth: int,
+    max_bytes: int,
+) -> None:
+    # JSON is read without YAML's composer and held to its limits by a walk of its own,
+    # which left a mapping's keys out: a JSON file could hold twice the values YAML may.
+    folder = tmp_path_factory.mktemp("limits")
+    text = json.dumps(document)
+    limits = aimo.Limits(
+        max_values=max_values, max_depth=max_depth, max_document_bytes=max(max_bytes, len(text))
+    )
+    as_json = _within_limits(write(folder / "d.json", text), limits)
+    assert as_json == _within_limits(write(folder / "d.yaml", text), limits)
+
+
+@pytest.mark.parametrize(
+    ("document", "limits"),
+    [
+        ({"a": 1, "b": 2, "c": 3}, aimo.Limits(max_values=6)),
+        ({"x": {f"k{n}": 0 for n in range(50)}}, aimo.Limits(max_values=101)),
+        # Each key is counted at its mapping's path, as YAML counts it.
+        ({"k" * 100: {f"{n:03}": 0 for n in range(100)}}, aimo.Limits(max_document_bytes=2_500)),
+        # A key's path is written escaped: ~ as ~0, / as ~1.
+        ({"~/" * 25: {f"{n:03}": 0 for n in range(100)}}, aimo.Limits(max_document_bytes=2_500)),
+    ],
+)
+def test_a_json_document_over_a_limit_yaml_holds_it_to_is_refused(
+    tmp_path: Path, document: dict[str, object], limits: aimo.Limits
+) -> None:
+    text = json.dumps(document)
+    assert not _within_limits(write(tmp_path / "d.yaml", text), limits)
+    assert not _within_limits(write(tmp_path / "d.json", text), limits)
 
 
 # -- what errors quote -----------------------------------------------------------------------

@@ -173,6 +173,8 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
     what the paths of its values come to (a value's path repeats every key above it).
 
     Containers are walked one by one; their leaves, most of a document, are counted in bulk.
+    As YAML's walk does, a mapping's keys count as values, each at its mapping's path, and a
+    path spells its keys escaped (``~0``, ``~1``), as a JSON Pointer does.
     """
     values = 1
     path_size = 0
@@ -188,18 +190,21 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
             raise _limit(
                 file, "max_depth", f"the document nests deeper than {limits.max_depth} levels"
             )
-        values += size
+        is_mapping = type(container) is dict
+        values += 2 * size if is_mapping else size
         if values > limits.max_values:
             raise _limit(
                 file, "max_values", f"the document holds more than {limits.max_values:,} values"
             )
         child = length + 1
-        if type(container) is dict:
-            path_size += size * child + sum(map(len, container))
+        if is_mapping:
+            keys = "".join(container)
+            escapes = keys.count("~") + keys.count("/") if "~" in keys or "/" in keys else 0
+            path_size += size * (length + child) + len(keys) + escapes
             for key, value in container.items():
                 kind = type(value)
                 if kind is dict or kind is list:
-                    stack.append((value, depth + 1, child + len(key)))
+                    stack.append((value, depth + 1, child + len(escape(key))))
         else:
             path_size += size * child + _digits_below(size)
             for index, value in enumerate(container):
