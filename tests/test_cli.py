@@ -189,6 +189,7 @@ def test_policies_lists_every_policy_with_its_source() -> None:
         "source",
         "version",
         "enforcement",
+        "schedule",
         "severity",
         "applies_from",
         "title",

@@ -47,6 +47,9 @@ PUBLIC_API = {
     "Limits",
     "PluginError",
     "DecisionLogError",
+    # spec 5.3: rolling policies out
+    "EnforcementStep",
+    "NextEnforcement",
     # exceptions
     "AimoError",
     "DocumentError",

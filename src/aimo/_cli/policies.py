@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from aimo._cli.command import EXIT_OK, Command
 from aimo._cli.formats.table import columns
 from aimo._cli.results import write_out
 from aimo._defaults import default_engine, load
+from aimo._documents.dates import evaluation_date
 from aimo._documents.models import OperatingModel
 from aimo._documents.printable import json_safe
 from aimo._engine.engine import BaseEngine
@@ -21,19 +23,34 @@ from aimo._errors import DocumentError, Problem
 Rows = list[dict[str, Any]]
 
 
-def _rows(engine: BaseEngine) -> Rows:
+def _rows(engine: BaseEngine, today: dt.date) -> Rows:
     return [
         {
             "id": policy.id,
             "source": ref.source,
             "version": ref.version,
-            "enforcement": engine.enforcement(policy.id).value,
+            "enforcement": engine.enforcement(policy.id, today=today).value,
+            "schedule": _schedule(engine, policy.id),
             "severity": policy.severity.value,
             "applies_from": policy.applies_from.value,
             "title": policy.title,
         }
         for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
     ]
+
+
+def _schedule(engine: BaseEngine, policy_id: str) -> list[dict[str, Any]] | None:
+    steps = engine.schedule(policy_id)
+    if steps is None:
+        return None
+    return [step.model_dump(mode="json") for step in steps]
+
+
+def _steps(schedule: list[dict[str, Any]]) -> str:
+    return ", then ".join(
+        f"{step['level']} from {step['from']}" if step["from"] else step["level"]
+        for step in schedule
+    )
 
 
 def _table(rows: Rows) -> str:
@@ -51,7 +68,13 @@ def _table(rows: Rows) -> str:
                 str(r["title"]),
             )
         )
-    return "\n".join(columns(table)) + f"\n\n{len(rows)} policies\n"
+    text = "\n".join(columns(table)) + f"\n\n{len(rows)} policies\n"
+    scheduled = [r for r in rows if r["schedule"]]
+    if scheduled:
+        text += "\nRolled out on dates (ENFORCEMENT is the level in force today):\n"
+        text += "\n".join(columns([(str(r["id"]), _steps(r["schedule"])) for r in scheduled]))
+        text += "\n"
+    return text
 
 
 def _json(rows: Rows) -> str:
@@ -66,6 +89,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", metavar="PATH", help="apply this operating model's policy configuration"
     )
+    options.today(parser)
     options.reading(parser)
 
 
@@ -78,7 +102,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 [Problem("", "this file is a workflow, not an operating model", args.model)]
             )
         engine = engine.configured(model.policies, Path(args.model).parent)
-    rows = _rows(engine)
+    rows = _rows(engine, evaluation_date(args.today))
     write_out(out, lambda: out.write(FORMATS[args.format](rows)))
     return EXIT_OK
 
@@ -87,7 +111,8 @@ COMMAND = Command(
     name="policies",
     help="list every policy the engine knows",
     description="List every policy: id, source pack or plugin and its version, enforcement "
-    "after configuration, severity, the stage it applies from, title.",
+    "after configuration (on --today, for a policy rolled out on dates, whose schedule is "
+    "listed after the table), severity, the stage it applies from, title.",
     arguments=_arguments,
     run=_run,
 )

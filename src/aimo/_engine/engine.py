@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import pluggy
 
@@ -22,7 +22,7 @@ from aimo._documents.dates import evaluation_date
 from aimo._documents.files import pack_files
 from aimo._documents.inventory import Inventory, Rejected
 from aimo._documents.limits import DEFAULT_LIMITS, Limits
-from aimo._documents.models import OperatingModel, PolicyConfig, Workflow
+from aimo._documents.models import EnforcementStep, OperatingModel, PolicyConfig, Workflow
 from aimo._documents.run import Run
 from aimo._documents.source import source_of
 from aimo._documents.validate import validate
@@ -37,7 +37,7 @@ from aimo._engine.coerce import (
     coerce_workflow,
     default_model,
 )
-from aimo._engine.config import apply_config, coerce_config, merge_configs
+from aimo._engine.config import Schedule, apply_config, coerce_config, level_on, merge_configs
 from aimo._engine.loop import Entry, describe, judge
 from aimo._engine.pack import Pack
 from aimo._engine.plugins import (
@@ -59,6 +59,10 @@ __all__ = ["DISABLE_AUTOLOAD", "BaseEngine"]
 
 #: Set this environment variable to keep engines from loading installed plugins.
 DISABLE_AUTOLOAD = "AIMO_DISABLE_PLUGIN_AUTOLOAD"
+
+#: How an evaluation decides: as configured, or with every policy in shadow.
+Mode = Literal["enforce", "shadow"]
+SHADOW = Enforcement.SHADOW
 
 
 class BaseEngine:
@@ -128,10 +132,14 @@ class BaseEngine:
             self._register(plugin, f"process:{type(plugin).__qualname__}", None)
         for path in self._pack_paths:
             self._register_pack(self.read_pack(path))
-        entries, enforcement = apply_config(self._collect(builtin_names), self._config)
+        entries, enforcement, schedules = apply_config(self._collect(builtin_names), self._config)
         self._entries: tuple[Entry, ...] = tuple(entries)
         # Read-only: every context hands them to the policies.
         self._enforcement: Mapping[str, Enforcement] = MappingProxyType(enforcement)
+        self._schedules: Mapping[str, Schedule] = MappingProxyType(schedules)
+        # The entries and levels in force on each date a scheduled engine has judged on.
+        self._days: dict[dt.date, tuple[tuple[Entry, ...], Mapping[str, Enforcement]]] = {}
+        self._shadow: dict[tuple[str, dt.date], tuple[Entry, ...]] = {}
         self._unwaivable: Mapping[str, str] = MappingProxyType(
             {e.policy.id: e.policy.unwaivable for e in entries if e.policy.unwaivable}
         )
@@ -298,12 +306,57 @@ class BaseEngine:
         """Every policy id with the source and version it came from."""
         return list(self._policy_set)
 
-    def enforcement(self, policy_id: str) -> Enforcement:
-        """A known policy's enforcement after configuration.
+    def enforcement(self, policy_id: str, *, today: dt.date | None = None) -> Enforcement:
+        """A known policy's enforcement after configuration, on ``today`` (default: today,
+        UTC) when its level follows a schedule.
 
         :raises KeyError: for an id the engine does not know.
         """
-        return self._enforcement[policy_id]
+        return self._on(evaluation_date(today))[1][policy_id]
+
+    def schedule(self, policy_id: str) -> tuple[EnforcementStep, ...] | None:
+        """A known policy's dated enforcement schedule, or None when its level is fixed.
+
+        :raises KeyError: for an id the engine does not know.
+        """
+        if policy_id not in self._enforcement:
+            raise KeyError(policy_id)
+        return self._schedules.get(policy_id)
+
+    def _shadowed(self, day: dt.date, mode: str) -> tuple[Entry, ...]:
+        """Every entry in force on ``day`` at the level shadow, for ``mode="shadow"``."""
+        if mode != "shadow":
+            raise ValueError(f"mode is 'enforce' or 'shadow', not {mode!r}")
+        key = ("shadow", day)
+        found = self._shadow.get(key)
+        if found is None:
+            found = tuple(e.at(SHADOW, e.next_enforcement) for e in self._on(day)[0])
+            if len(self._shadow) >= 366:
+                self._shadow.clear()
+            self._shadow[key] = found
+        return found
+
+    def _on(self, day: dt.date) -> tuple[tuple[Entry, ...], Mapping[str, Enforcement]]:
+        """The entries and levels in force on ``day``: each scheduled policy at its step."""
+        if not self._schedules:
+            return self._entries, self._enforcement
+        found = self._days.get(day)
+        if found is None:
+            enforcement = dict(self._enforcement)
+            steps_of = {}
+            for policy_id, steps in self._schedules.items():
+                level, step = level_on(steps, day, self._enforcement[policy_id])
+                enforcement[policy_id] = level
+                steps_of[policy_id] = (level, step)
+            entries = tuple(
+                entry.at(*steps_of[entry.policy.id]) if entry.policy.id in steps_of else entry
+                for entry in self._entries
+            )
+            found = (entries, MappingProxyType(enforcement))
+            if len(self._days) >= 366:
+                self._days.clear()
+            self._days[day] = found
+        return found
 
     @property
     def plugin_manager(self) -> pluggy.PluginManager:
@@ -315,7 +368,7 @@ class BaseEngine:
 
         Use it on an engine configured for the model (:meth:`for_model`).
         """
-        return new_context(today, model, coerce_run(run), self._enforcement, self._unwaivable)
+        return new_context(today, model, coerce_run(run), self._on(today)[1], self._unwaivable)
 
     # -- evaluating ------------------------------------------------------------------------
 
@@ -326,6 +379,7 @@ class BaseEngine:
         model: ModelLike | None = None,
         today: dt.date | None = None,
         run: RunLike | None = None,
+        mode: Mode = "enforce",
     ) -> Verdict:
         """Judge one workflow and return its verdict.
 
@@ -335,6 +389,9 @@ class BaseEngine:
         :param today: the evaluation date (default: today, UTC).
         :param run: the run being gated, for run-time policies: an :class:`aimo.Run`, or
             its plain data.
+        :param mode: ``"shadow"`` judges every policy as if its level were ``shadow``: the
+            findings are all there (and reach the hooks, a decision log among them), and the
+            decision is always ``allow``. For trying a gate before it may stop anything.
         :raises DocumentError: when the workflow, the model or the run is invalid. A policy
             that raises never makes this raise: its finding is ``error`` instead.
         :raises PluginError: when an ``aimo_verdict`` hook could not record the verdict.
@@ -353,8 +410,11 @@ class BaseEngine:
         engine = self if operating_model.policies is None else self.for_model(operating_model)
         # The context is made from parts the engine holds read-only, without re-checking
         # them: this is the path of every evaluation.
-        ctx = new_context(day, operating_model, run, engine._enforcement, engine._unwaivable)
-        verdict = judge(engine._entries, engine._policy_set, document, ctx)
+        entries, enforcement = engine._on(day)
+        if mode != "enforce":
+            entries = engine._shadowed(day, mode)
+        ctx = new_context(day, operating_model, run, enforcement, engine._unwaivable)
+        verdict = judge(entries, engine._policy_set, document, ctx)
         if engine._verdict_hooks:
             engine.notify(verdict, document, ctx)
         if type(workflow) is dict:
@@ -436,8 +496,18 @@ class BaseEngine:
             yield entry, verdict
 
     def _judge(self, workflow: Workflow, ctx: Context) -> Verdict:
-        verdict = judge(self._entries, self._policy_set, workflow, ctx)
-        if self._verdict_hooks:
+        return self.judge(workflow, ctx)
+
+    def judge(self, workflow: Workflow, ctx: Context, *, notify: bool = True) -> Verdict:
+        """The verdict of a validated workflow in a context this engine made
+        (:meth:`context`): what :meth:`evaluate` does once its arguments are read.
+
+        :param notify: hand the verdict to the ``aimo_verdict`` hooks (a decision log among
+            them). A what-if judgement, such as what a scheduled step would decide today,
+            passes False: it decides nothing.
+        """
+        verdict = judge(self._on(ctx.today)[0], self._policy_set, workflow, ctx)
+        if notify and self._verdict_hooks:
             self.notify(verdict, workflow, ctx)
         return verdict
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
     computed_field,
@@ -26,6 +27,7 @@ __all__ = [
     "Decision",
     "Enforcement",
     "Finding",
+    "NextEnforcement",
     "Outcome",
     "PolicyRef",
     "Severity",
@@ -57,15 +59,49 @@ class Severity(StrEnum):
 
 
 class Enforcement(StrEnum):
-    """How a failing policy affects the decision (as in HashiCorp Sentinel)."""
+    """How a failing policy affects the decision (as in HashiCorp Sentinel), lowest first.
 
+    ``shadow`` is below advisory: the policy is evaluated and its findings are reported and
+    logged, but they never change the decision, as a rule under trial.
+    """
+
+    SHADOW = "shadow"
     ADVISORY = "advisory"
     MANDATORY = "mandatory"
     HARD_MANDATORY = "hard_mandatory"
 
     @property
     def blocking(self) -> bool:
-        return self is not Enforcement.ADVISORY
+        """Whether a failure denies (mandatory and hard-mandatory)."""
+        return self is Enforcement.MANDATORY or self is Enforcement.HARD_MANDATORY
+
+    @property
+    def decides(self) -> bool:
+        """Whether a failure changes the decision at all (everything but shadow)."""
+        return self is not Enforcement.SHADOW
+
+    @property
+    def rank(self) -> int:
+        """Its place from the lowest level (shadow, 0) to the highest (hard-mandatory, 3)."""
+        return _RANKS[self]
+
+
+_RANKS = {level: rank for rank, level in enumerate(Enforcement)}
+
+
+class NextEnforcement(BaseModel):
+    """The next step of a policy's dated enforcement schedule: its level, from a date."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    level: Enforcement
+    from_: dt.date = Field(alias="from")
 
 
 class Finding(BaseModel):
@@ -85,6 +121,8 @@ class Finding(BaseModel):
     seed_section: str | None = None
     references: tuple[str, ...] = ()
     location: Location | None = None
+    #: For a policy under a dated schedule, the step after the one in force.
+    next_enforcement: NextEnforcement | None = None
 
     @property
     def failed(self) -> bool:

@@ -84,7 +84,7 @@ PACK_SCHEMA: dict[str, Any] = {
                     "what, the rest why.",
                 },
                 "severity": {"enum": ["info", "low", "medium", "high", "critical"]},
-                "enforcement": {"enum": ["advisory", "mandatory", "hard_mandatory"]},
+                "enforcement": {"enum": ["shadow", "advisory", "mandatory", "hard_mandatory"]},
                 "applies_from": {"enum": ["idea", "pilot", "production"]},
                 "retired": {"type": "boolean"},
                 "seed_section": _TEXT,

@@ -22,6 +22,7 @@ from aimo._review.report import (
     WaiverStatus,
     WorkflowRow,
 )
+from aimo._review.rollup import EFFECT
 
 __all__ = ["FORMAT", "render_markdown"]
 
@@ -97,7 +98,7 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
             (
                 (
                     row.policy_id,
-                    f"{row.enforcement.value} ({'blocks' if row.blocking else 'does not block'})",
+                    f"{row.enforcement.value} ({EFFECT[row.enforcement]})",
                     f"{row.workflows:,}",
                 )
                 for row in section.rollup
@@ -122,6 +123,39 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
             out.append(f"- **{w.id}**")
             out += [f"  - {_text(message)}" for message in w.warnings]
         out.append("")
+    shadowed = [w for w in section.workflows if w.shadow]
+    if shadowed:
+        out += [
+            "## In shadow",
+            "",
+            "Policies on trial: what they find is reported, and changes no decision yet.",
+            "",
+        ]
+        for w in shadowed:
+            out.append(f"- **{w.id}**")
+            out += [f"  - {_text(message)}" for message in w.shadow]
+        out.append("")
+    if section.upcoming:
+        out += [
+            "## Upcoming enforcement",
+            "",
+            "Policies rolled out on dates: what each step still to come would change if it "
+            "were in force today.",
+            "",
+        ]
+        out += _table(
+            ("Policy", "From", "Becomes", "Would newly warn", "Would newly deny"),
+            (
+                (
+                    step.policy_id,
+                    step.from_.isoformat(),
+                    step.level.value,
+                    f"{step.newly_warn:,}",
+                    f"{step.newly_deny:,}",
+                )
+                for step in section.upcoming
+            ),
+        )
     if section.reviews:
         out += [
             "## Review calendar",

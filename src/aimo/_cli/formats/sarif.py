@@ -10,24 +10,30 @@ from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun
 from aimo._documents.printable import json_safe
 from aimo._engine.refusal import DOCUMENT_VALID
-from aimo._engine.verdict import Finding, Outcome, Verdict
+from aimo._engine.verdict import Enforcement, Finding, Outcome, Verdict
 from aimo._errors import Problem
 from aimo._version import __version__
 
 __all__ = ["FORMAT"]
 
 
-_SARIF_LEVEL = {True: "error", False: "warning"}
+#: A blocking failure is an error, an advisory one a warning, a shadow one a note.
+_SARIF_LEVEL = {
+    Enforcement.HARD_MANDATORY: "error",
+    Enforcement.MANDATORY: "error",
+    Enforcement.ADVISORY: "warning",
+    Enforcement.SHADOW: "note",
+}
 
 
 def _write(run: CheckRun, out: TextIO) -> None:
     """The failing and waived findings as a SARIF 2.1.0 log, for code-scanning tools.
 
-    Every policy is a rule; each failing finding is a result, ``error`` when it blocks and
-    ``warning`` when it is advisory; a waived finding is a result with an external
-    suppression carrying the waiver's justification. Passing findings are left out, as
-    linters leave out the checks that passed. Problems with the input (a file that could
-    not be read or validated) make the run unsuccessful and are listed as error
+    Every policy is a rule; each failing finding is a result, ``error`` when it blocks,
+    ``warning`` when it is advisory and ``note`` in shadow; a waived finding is a result
+    with an external suppression carrying the waiver's justification. Passing findings are
+    left out, as linters leave out the checks that passed. Problems with the input (a file
+    that could not be read or validated) make the run unsuccessful and are listed as error
     notifications at their place, so that an upload never looks clean when it was not.
     """
     policies = {p.id: p for p in run.engine.policies}
@@ -41,7 +47,7 @@ def _write(run: CheckRun, out: TextIO) -> None:
             rule: dict[str, Any] = {
                 "id": finding.policy_id,
                 "shortDescription": {"text": policy.title if policy else finding.policy_id},
-                "defaultConfiguration": {"level": _SARIF_LEVEL[finding.enforcement.blocking]},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[finding.enforcement]},
                 "properties": {
                     "enforcement": finding.enforcement.value,
                     "severity": finding.severity.value,
@@ -122,7 +128,7 @@ def _sarif_result(file: str, verdict: Verdict, finding: Finding, rule_index: Any
     entry: dict[str, Any] = {
         "ruleId": finding.policy_id,
         "ruleIndex": rule_index(finding),
-        "level": _SARIF_LEVEL[finding.enforcement.blocking],
+        "level": _SARIF_LEVEL[finding.enforcement],
         "message": {"text": finding.message},
         "locations": [
             {

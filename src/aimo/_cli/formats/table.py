@@ -10,7 +10,8 @@ from typing import Any, TextIO
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun, Section
 from aimo._documents.printable import printable
-from aimo._engine.verdict import Finding, Outcome
+from aimo._engine.verdict import Enforcement, Finding, Outcome
+from aimo._review.rollup import EFFECT
 
 __all__ = ["FORMAT", "columns", "summary_lines"]
 
@@ -37,10 +38,10 @@ def _finding_lines(finding: Finding) -> list[str]:
     where = printable(finding.path or "/")
     if finding.location is not None and finding.location.line is not None:
         where += f"  ({printable(finding.location.file)}:{finding.location.line})"
-    blocking = "blocks" if finding.enforcement.blocking else "does not block"
+    effect = EFFECT[finding.enforcement]
     lines = [
         f"    {_MARK.get(finding.outcome, finding.outcome.value)} {printable(finding.policy_id)} "
-        f"[{finding.enforcement.value}: {blocking}] at {where}",
+        f"[{finding.enforcement.value}: {effect}] at {where}",
         f"      {printable(finding.message)}",
     ]
     if finding.outcome is Outcome.FAIL:
@@ -50,6 +51,12 @@ def _finding_lines(finding: Finding) -> list[str]:
     if finding.remediation:
         lines.append(f"      fix: {printable(finding.remediation)}")
     return lines
+
+
+def _failing_id(finding: Finding) -> str:
+    if finding.enforcement is Enforcement.SHADOW:
+        return f"{finding.policy_id} (shadow)"
+    return finding.policy_id
 
 
 def _section_lines(section: Section, today: dt.date) -> Iterator[str]:
@@ -74,7 +81,7 @@ def _section_lines(section: Section, today: dt.date) -> Iterator[str]:
                 verdict.stage.value if verdict.stage else "-",
                 verdict.required_tier.value if verdict.required_tier else "-",
                 verdict.decision.value,
-                ", ".join(dict.fromkeys(f.policy_id for f in failing)) or "-",
+                ", ".join(dict.fromkeys(map(_failing_id, failing))) or "-",
             )
         )
         waived = [f for f in verdict.findings if f.outcome is Outcome.WAIVED]
@@ -112,7 +119,7 @@ def summary_lines(run: CheckRun) -> list[str]:
             + [
                 (
                     row.policy_id,
-                    f"{row.enforcement.value}: {'blocks' if row.blocking else 'does not block'}",
+                    f"{row.enforcement.value}: {EFFECT[row.enforcement]}",
                     f"{row.workflows:,}",
                 )
                 for row in rollup
