@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pydantic
 import pytest
 
 import aimo
 from aimo._cli.main import main
 from aimo._policies import builtin
+from conftest import ROOT, TODAY, make
 
 NIST, ISO, EU = "NIST AI RMF", "ISO/IEC 42001", "EU AI Act"
 
@@ -225,3 +227,122 @@ def test_the_pack_schema_offers_controls_to_editors(capsys: pytest.CaptureFixtur
     rule = schema["$defs"]["rule"]["properties"]
     assert rule["controls"]["items"] == {"$ref": "#/$defs/control"}
     assert schema["$defs"]["control"]["required"] == ["framework", "id"]
+
+
+# --- aimo policies -------------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_aimo_policies_json_carries_each_policys_controls(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _cli(capsys, "policies", "--format", "json")
+    assert code == 0
+    rows = {row["id"]: row for row in json.loads(out)}
+    assert rows["owner-named"]["controls"] == [
+        {"framework": NIST, "id": "GOVERN 2.1"},
+        {"framework": ISO, "id": "A.3.2"},
+    ]
+    assert rows["claims-substantiated"]["controls"] == []
+    assert len(rows) == len(list(builtin.policies()))
+
+
+@pytest.mark.parametrize("name", ["EU AI Act", "eu ai act", "EU AI ACT"])
+def test_aimo_policies_framework_lists_only_that_frameworks_policies(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    code, out, err = _cli(capsys, "policies", "--format", "json", "--framework", name)
+    assert (code, err) == (0, "")
+    listed = [row["id"] for row in json.loads(out)]
+    expected = [p.id for p in builtin.policies() if any(c.framework == EU for c in p.controls)]
+    assert listed == expected
+    assert set(listed) >= {"production-ready", "chatbot-discloses-ai"}
+
+
+def test_aimo_policies_framework_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "policies", "--framework", "ISO/IEC 42001")
+    assert code == 0
+    assert "owner-named" in out
+    assert "use-case-qualifies" not in out
+    assert out.endswith("\n6 policies\n")
+
+
+def test_aimo_policies_framework_includes_a_models_own_framework(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "packs").mkdir()
+    _pack(tmp_path / "packs", ", controls: [{framework: Acme AI Standard, id: AAS-4}]")
+    model = tmp_path / "model.yaml"
+    model.write_text("aimo: 1\npolicies: {paths: [packs]}\n")
+    args = ("policies", "--format", "json", "--model", model, "--framework")
+    code, out, err = _cli(capsys, *args, "acme ai standard")
+    assert (code, err) == (0, "")
+    assert [row["id"] for row in json.loads(out)] == ["acme-rule"]
+    code, out, err = _cli(capsys, *args, "SOC 2")
+    assert (code, json.loads(out)) == (0, [])
+    assert err == (
+        "aimo: no policy has a control in the framework 'SOC 2'; the frameworks the "
+        f"policies cite: {NIST}, {ISO}, {EU}, Acme AI Standard\n"
+    )
+
+
+def test_aimo_policies_unknown_framework_is_no_error_and_names_the_known_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _cli(capsys, "policies", "--framework", "NIST CSF")
+    assert code == 0
+    assert out.endswith("\n0 policies\n")
+    assert "owner-named" not in out
+    assert err == (
+        "aimo: no policy has a control in the framework 'NIST CSF'; the frameworks the "
+        f"policies cite: {NIST}, {ISO}, {EU}\n"
+    )
+
+
+# --- SARIF ---------------------------------------------------------------------------------
+
+
+def test_sarif_rules_are_tagged_with_their_controls_and_the_log_is_valid_sarif(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "packs").mkdir()
+    _pack(
+        tmp_path / "packs",
+        ", references: [Acme handbook 1.2], "
+        "controls: [{framework: Acme AI Standard, id: AAS-4}, "
+        "{framework: nist ai rmf, id: MAP 5.1}]",
+        require="false",
+    )
+    (tmp_path / "packs" / "bare.yaml").write_text(
+        "pack: bare\nversion: '1'\npolicies:\n"
+        "  - {id: bare-rule, title: B, message: Fix it., require: false}\n"
+    )
+    workflow = make({"id": "public-launch", "owner": None})
+    model = {"aimo": 1, "policies": {"paths": ["packs"]}, "workflows": [workflow]}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model, default=str))
+    code, out, err = _cli(capsys, "check", path, "--today", TODAY.isoformat(), "--format", "sarif")
+    assert code == 1, err
+    log = json.loads(out)
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["owner-named"]["properties"]["tags"] == [
+        "NIST AI RMF GOVERN 2.1",
+        "ISO/IEC 42001 A.3.2",
+    ]
+    assert rules["owner-named"]["properties"]["references"] == [
+        "NIST AI RMF GOVERN 2.1",
+        "ISO/IEC 42001 A.3.2",
+    ]
+    assert rules["acme-rule"]["properties"]["tags"] == [
+        "Acme AI Standard AAS-4",
+        "NIST AI RMF MAP 5.1",
+    ]
+    assert rules["acme-rule"]["properties"]["references"] == ["Acme handbook 1.2"]
+    assert "tags" not in rules["bare-rule"]["properties"]

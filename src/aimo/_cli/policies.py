@@ -14,14 +14,16 @@ from aimo._cli.formats.table import columns
 from aimo._cli.results import write_out
 from aimo._defaults import default_engine, load
 from aimo._documents.models import OperatingModel
-from aimo._documents.printable import json_safe
+from aimo._documents.printable import json_safe, printable
+from aimo._engine.controls import FRAMEWORKS
 from aimo._engine.engine import BaseEngine
 from aimo._errors import DocumentError, Problem
 
 Rows = list[dict[str, Any]]
 
 
-def _rows(engine: BaseEngine) -> Rows:
+def _rows(engine: BaseEngine, framework: str | None) -> Rows:
+    wanted = framework.casefold() if framework is not None else None
     return [
         {
             "id": policy.id,
@@ -31,9 +33,17 @@ def _rows(engine: BaseEngine) -> Rows:
             "severity": policy.severity.value,
             "applies_from": policy.applies_from.value,
             "title": policy.title,
+            "controls": [{"framework": c.framework, "id": c.id} for c in policy.controls],
         }
         for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
+        if wanted is None or any(c.framework.casefold() == wanted for c in policy.controls)
     ]
+
+
+def _frameworks(engine: BaseEngine) -> list[str]:
+    """The frameworks the engine's policies cite: aimo's known ones first, then the rest."""
+    cited = {c.framework for policy in engine.policies for c in policy.controls}
+    return [f for f in FRAMEWORKS if f in cited] + sorted(cited - set(FRAMEWORKS))
 
 
 def _table(rows: Rows) -> str:
@@ -66,6 +76,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", metavar="PATH", help="apply this operating model's policy configuration"
     )
+    parser.add_argument(
+        "--framework",
+        metavar="NAME",
+        help="only the policies with a control in this framework, such as 'EU AI Act' (any case)",
+    )
     options.reading(parser)
 
 
@@ -78,7 +93,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 [Problem("", "this file is a workflow, not an operating model", args.model)]
             )
         engine = engine.configured(model.policies, Path(args.model).parent)
-    rows = _rows(engine)
+    rows = _rows(engine, args.framework)
+    if args.framework is not None and not rows:
+        known = _frameworks(engine)
+        named = ", ".join(known) if known else "none"
+        err.write(
+            f"aimo: no policy has a control in the framework {printable(repr(args.framework))}; "
+            f"the frameworks the policies cite: {named}\n"
+        )
     write_out(out, lambda: out.write(FORMATS[args.format](rows)))
     return EXIT_OK
 
@@ -87,7 +109,8 @@ COMMAND = Command(
     name="policies",
     help="list every policy the engine knows",
     description="List every policy: id, source pack or plugin and its version, enforcement "
-    "after configuration, severity, the stage it applies from, title.",
+    "after configuration, severity, the stage it applies from, title; in JSON, also the "
+    "framework controls it helps with.",
     arguments=_arguments,
     run=_run,
 )
