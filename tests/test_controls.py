@@ -15,6 +15,7 @@ import pytest
 
 import aimo
 from aimo._cli.main import main
+from aimo._docs import crosswalk
 from aimo._policies import builtin
 from conftest import ROOT, TODAY, make
 
@@ -346,3 +347,48 @@ def test_sarif_rules_are_tagged_with_their_controls_and_the_log_is_valid_sarif(
     ]
     assert rules["acme-rule"]["properties"]["references"] == ["Acme handbook 1.2"]
     assert "tags" not in rules["bare-rule"]["properties"]
+
+
+# --- the crosswalk -------------------------------------------------------------------------
+
+
+def _rows(page: str, framework: str) -> list[tuple[str, str]]:
+    """(control, policy id) of each row of one framework's table."""
+    section = page.split(f"\n## {framework}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    return [(row[0][2:], row[1].split("`")[1]) for row in rows[1:]]
+
+
+def test_the_crosswalk_lists_per_control_the_policies_that_implement_it() -> None:
+    page = crosswalk()
+    eu = _rows(page, EU)
+    assert eu[0] == ("Art. 12", "production-ready")
+    assert ("Art. 50(4)", "ai-text-disclosed-or-edited") in eu
+    assert ("Art. 50(1)", "chatbot-discloses-ai") in eu
+    expected = {(c.id, p.id) for p in builtin.policies() for c in p.controls if c.framework == NIST}
+    assert set(_rows(page, NIST)) == expected
+    assert page.index(f"## {NIST}") < page.index(f"## {ISO}") < page.index(f"## {EU}")
+
+
+def test_the_crosswalk_sorts_control_ids_by_their_numbers_and_adds_other_frameworks() -> None:
+    plugin_policies = [
+        aimo.policy(id=f"acme-{n}", title=f"Rule {n}", controls=[("Acme AI Standard", c)])(_check)
+        for n, c in enumerate(["AAS-10", "AAS-9", "AAS-9.2", "aas-1"])
+    ] + [aimo.policy(id="acme-map", title="Map", controls=[(NIST, "MAP 1.10")])(_check)]
+
+    class Plugin:
+        @aimo.hookimpl
+        def aimo_policies(self) -> list[aimo.Policy]:
+            return plugin_policies
+
+    page = crosswalk(aimo.Engine(plugins=[Plugin()], entry_points=False))
+    assert [c for c, _ in _rows(page, "Acme AI Standard")] == [
+        "aas-1",
+        "AAS-9",
+        "AAS-9.2",
+        "AAS-10",
+    ]
+    nist = [c for c, _ in _rows(page, NIST)]
+    assert nist.index("MAP 1.5") < nist.index("MAP 1.10") < nist.index("MAP 3.1")
+    assert page.index(f"## {EU}") < page.index("## Acme AI Standard")
+    assert "\n4 controls, 4 policies.\n" in page.split("## Acme AI Standard", 1)[1]
