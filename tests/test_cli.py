@@ -193,6 +193,7 @@ def test_policies_lists_every_policy_with_its_source() -> None:
         "severity",
         "applies_from",
         "title",
+        "controls",
     }
 
 

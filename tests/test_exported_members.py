@@ -25,6 +25,7 @@ PUBLIC_API = {
     "NotApplicable",
     "Context",
     "Policy",
+    "Control",
     "Location",
     "Problem",
     # spec 4.3: run-time gates and the decision log

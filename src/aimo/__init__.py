@@ -48,6 +48,7 @@ from aimo._documents.models import (
 )
 from aimo._documents.run import Approval, Run
 from aimo._documents.source import Location
+from aimo._engine.controls import Control
 from aimo._engine.pack import Pack
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._engine.verdict import (
@@ -91,6 +92,7 @@ __all__ = [
     "Content",
     "ContentType",
     "Context",
+    "Control",
     "DataBoundary",
     "Decision",
     "DecisionLog",

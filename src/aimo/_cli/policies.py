@@ -16,14 +16,16 @@ from aimo._cli.results import write_out
 from aimo._defaults import default_engine, load
 from aimo._documents.dates import evaluation_date
 from aimo._documents.models import OperatingModel
-from aimo._documents.printable import json_safe
+from aimo._documents.printable import json_safe, printable
+from aimo._engine.controls import FRAMEWORKS
 from aimo._engine.engine import BaseEngine
 from aimo._errors import DocumentError, Problem
 
 Rows = list[dict[str, Any]]
 
 
-def _rows(engine: BaseEngine, today: dt.date) -> Rows:
+def _rows(engine: BaseEngine, today: dt.date, framework: str | None) -> Rows:
+    wanted = framework.casefold() if framework is not None else None
     return [
         {
             "id": policy.id,
@@ -34,8 +36,10 @@ def _rows(engine: BaseEngine, today: dt.date) -> Rows:
             "severity": policy.severity.value,
             "applies_from": policy.applies_from.value,
             "title": policy.title,
+            "controls": [{"framework": c.framework, "id": c.id} for c in policy.controls],
         }
         for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
+        if wanted is None or any(c.framework.casefold() == wanted for c in policy.controls)
     ]
 
 
@@ -51,6 +55,12 @@ def _steps(schedule: list[dict[str, Any]]) -> str:
         f"{step['level']} from {step['from']}" if step["from"] else step["level"]
         for step in schedule
     )
+
+
+def _frameworks(engine: BaseEngine) -> list[str]:
+    """The frameworks the engine's policies cite: aimo's known ones first, then the rest."""
+    cited = {c.framework for policy in engine.policies for c in policy.controls}
+    return [f for f in FRAMEWORKS if f in cited] + sorted(cited - set(FRAMEWORKS))
 
 
 def _table(rows: Rows) -> str:
@@ -89,6 +99,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", metavar="PATH", help="apply this operating model's policy configuration"
     )
+    parser.add_argument(
+        "--framework",
+        metavar="NAME",
+        help="only the policies with a control in this framework, such as 'EU AI Act' (any case)",
+    )
     options.today(parser)
     options.reading(parser)
 
@@ -102,7 +117,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 [Problem("", "this file is a workflow, not an operating model", args.model)]
             )
         engine = engine.configured(model.policies, Path(args.model).parent)
-    rows = _rows(engine, evaluation_date(args.today))
+    rows = _rows(engine, evaluation_date(args.today), args.framework)
+    if args.framework is not None and not rows:
+        known = _frameworks(engine)
+        named = ", ".join(known) if known else "none"
+        err.write(
+            f"aimo: no policy has a control in the framework {printable(repr(args.framework))}; "
+            f"the frameworks the policies cite: {named}\n"
+        )
     write_out(out, lambda: out.write(FORMATS[args.format](rows)))
     return EXIT_OK
 
@@ -112,7 +134,8 @@ COMMAND = Command(
     help="list every policy the engine knows",
     description="List every policy: id, source pack or plugin and its version, enforcement "
     "after configuration (on --today, for a policy rolled out on dates, whose schedule is "
-    "listed after the table), severity, the stage it applies from, title.",
+    "listed after the table), severity, the stage it applies from, title; in JSON, also the "
+    "framework controls it helps with.",
     arguments=_arguments,
     run=_run,
 )

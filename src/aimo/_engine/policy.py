@@ -14,6 +14,7 @@ from typing_extensions import TypedDict, Unpack
 from aimo._documents.frozen import freeze_json
 from aimo._documents.models import OperatingModel, ReviewTier, Stage, Workflow
 from aimo._documents.run import Run
+from aimo._engine.controls import Control, derive_controls
 from aimo._engine.verdict import Enforcement, Severity
 from aimo._errors import PolicyError
 
@@ -206,6 +207,7 @@ class PolicyMetadata(TypedDict, total=False):
     applies_from: Stage | str
     seed_section: str | None
     references: Sequence[str]
+    controls: Sequence[Control | tuple[str, str]] | None
     remediation: str | None
     retired: bool
     floor: Enforcement | str | None
@@ -224,6 +226,7 @@ DEFAULTS: PolicyMetadata = {
     "applies_from": Stage.PILOT,
     "seed_section": None,
     "references": (),
+    "controls": None,
     "remediation": None,
     "retired": False,
     "floor": None,
@@ -241,6 +244,7 @@ class Policy:
     __slots__ = (
         "applies_from",
         "check",
+        "controls",
         "description",
         "enforcement",
         "floor",
@@ -288,6 +292,9 @@ class Policy:
         self.title = meta["title"]
         self.seed_section = meta["seed_section"]
         self.references = tuple(references)
+        #: The framework controls the policy helps with: as given, else those its
+        #: references cite (see ``derive_controls``).
+        self.controls = _controls(id, meta["controls"], self.references)
         self.remediation = meta["remediation"]
         self.retired = meta["retired"]
         #: Why no waiver may set this policy aside, when none may (a hard-mandatory
@@ -320,6 +327,42 @@ class Policy:
         raise TypeError(f"policy {self.id!r} is not defined at module level and cannot be pickled")
 
 
+def _controls(
+    id: str, given: Sequence[Control | tuple[str, str]] | None, references: tuple[str, ...]
+) -> tuple[Control, ...]:
+    if given is None:
+        return derive_controls(references)
+    if isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+        raise PolicyError(
+            f"policy {id!r}: controls is a list of aimo.Control or (framework, id) pairs, "
+            f"not {type(given).__name__}"
+        )
+    controls: dict[Control, None] = {}
+    for number, item in enumerate(given, start=1):
+        if isinstance(item, Control):
+            controls.setdefault(item, None)
+            continue
+        pair = tuple(item) if isinstance(item, tuple | list) else ()
+        try:
+            if len(pair) != 2:
+                raise ValueError
+            control = Control(framework=pair[0], id=pair[1])
+        except ValueError:
+            # pydantic's ValidationError is a ValueError: a framework or id that is empty
+            # or not text.
+            raise PolicyError(
+                f"policy {id!r}: control {number} must be an aimo.Control or a "
+                f"(framework, id) pair of non-empty strings, not {_cut(item)}"
+            ) from None
+        controls.setdefault(control, None)
+    return tuple(controls)
+
+
+def _cut(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
 def _lookup_policy(module: str, name: str) -> Policy:
     import importlib
 
@@ -346,6 +389,10 @@ def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
         ``production``); before it, the finding is ``not_applicable``.
     :param seed_section: the section of the operating-model guide the policy enforces.
     :param references: framework clauses the policy helps with (navigation aids).
+    :param controls: the framework controls the policy helps with, each an
+        :class:`~aimo.Control` or a ``(framework, id)`` pair; by default, those its
+        ``references`` cite (``"NIST AI RMF GOVERN 1.3"`` gives ``NIST AI RMF``,
+        ``GOVERN 1.3``). Give ``[]`` for none.
     :param remediation: how to fix a failure, unless the violation says otherwise.
     :param retired: whether retired workflows are judged too (only waiver policies are).
     :param floor: the lowest enforcement configuration may set (``mandatory`` for

@@ -89,6 +89,13 @@ PACK_SCHEMA: dict[str, Any] = {
                 "retired": {"type": "boolean"},
                 "seed_section": _TEXT,
                 "references": {"type": "array", "items": _TEXT},
+                "controls": {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/control"},
+                    "description": "The framework controls the rule helps with; by "
+                    "default, those its references cite (a reference starting 'NIST AI "
+                    "RMF', 'ISO/IEC 42001' or 'EU AI Act').",
+                },
                 "when": {
                     **_SCHEMA,
                     "description": "Apply the rule only to workflows that "
@@ -98,7 +105,19 @@ PACK_SCHEMA: dict[str, Any] = {
                 "message": {**_TEXT, "description": "What is wrong, for a marketing manager."},
                 "remediation": _TEXT,
             },
-        }
+        },
+        "control": {
+            "type": "object",
+            "required": ["framework", "id"],
+            "additionalProperties": False,
+            "properties": {
+                "framework": {**_TEXT, "description": "Such as 'NIST AI RMF'."},
+                "id": {
+                    **_TEXT,
+                    "description": "The control in that framework, such as 'GOVERN 1.3'.",
+                },
+            },
+        },
     },
 }
 
@@ -367,13 +386,19 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
             continue  # reported below, with the other rules' problems
         # A rule's metadata is a policy's: the fields the pack schema lets a rule set.
         metadata = cast(PolicyMetadata, {k: v for k, v in rule.items() if k in METADATA})
-        policies.append(
-            Policy(
-                _Rule(rule["require"], rule.get("when"), rule["message"]),
+        if "controls" in rule:
+            metadata["controls"] = [(c["framework"], c["id"]) for c in rule["controls"]]
+        check = _Rule(rule["require"], rule.get("when"), rule["message"])
+        try:
+            policy = Policy(
+                check,
                 doc=rule.get("description") or rule["title"],
                 **metadata,
             )
-        )
+        except PolicyError as exc:
+            # What the schema cannot say: a control whose framework or id is only spaces.
+            raise PolicyError(f"{file}: {exc}") from None
+        policies.append(policy)
     if problems:
         raise PolicyError(f"{file}: " + "; ".join(problems))
     return Pack(data["pack"], str(data["version"]), file, policies, data.get("description", ""))

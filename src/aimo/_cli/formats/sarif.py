@@ -60,6 +60,10 @@ def _write(run: CheckRun, out: TextIO) -> None:
                 rule["help"] = {"text": finding.remediation}
             if finding.seed_section:
                 rule["properties"]["seed_section"] = finding.seed_section
+            if policy is not None and policy.controls:
+                # Code-scanning tools filter and group rules by tag: one per framework
+                # control, so that findings can be read by control.
+                rule["properties"]["tags"] = [f"{c.framework} {c.id}" for c in policy.controls]
             rules.append(rule)
         return index[finding.policy_id]
 
