@@ -44,7 +44,19 @@ CASES: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "use-case-qualifies",
         "fail",
         {"stage": "idea", "use_case": DELETE},
-        ["/use_case/recurrence", "/use_case/success_measure", "/use_case/decision"],
+        # Every gap, then the score (0 of 9) below the threshold.
+        ["/use_case/recurrence", "/use_case/success_measure", "/use_case/decision", "/use_case"],
+    ),
+    # A use case with no gap that scores below the model's threshold (quarterly work
+    # measured in words only: 1 + 1 + 3 = 5 of 9, below the default 6).
+    (
+        "use-case-qualifies",
+        "fail",
+        {
+            "use_case.recurrence": "quarterly",
+            "use_case.success_measure": {"description": "Fewer complaints"},
+        },
+        ["/use_case"],
     ),
     ("use-case-qualifies", "not_applicable", {"stage": "retired"}, []),
     ("owner-named", "pass", {}, []),

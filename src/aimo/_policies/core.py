@@ -23,6 +23,7 @@ from aimo._documents.textfold import same_person
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._engine.waivers import EXPIRY_WARNING_DAYS, valid_waiver_indexes, waiver_problems
 from aimo._hooks import hookimpl
+from aimo._policies.scoring import score_use_case
 
 Findings = Iterator[Violation | NotApplicable]
 
@@ -55,7 +56,9 @@ WAIVER_REFS = (f"{NIST} GOVERN 1.4",)
 )
 def use_case_qualifies(workflow: Workflow, ctx: Context) -> Findings:
     """Fails for each gap: the recurrence is ``ad_hoc`` or missing, there is no success
-    measure, or no decision is linked. One finding per gap.
+    measure, or no decision is linked. One finding per gap. Fails too when the use case
+    scores below the model's ``selection.min_score`` (6 of 9 unless it sets another), with
+    the score and its reasons: the same score ``aimo score`` reports.
 
     Strong use cases are frequent enough to repay standardisation, measurable enough to
     prove impact, and connected to a real decision. A candidate that fails these tests is a
@@ -85,6 +88,14 @@ def use_case_qualifies(workflow: Workflow, ctx: Context) -> Findings:
             "The output is not tied to a real decision, only to general efficiency.",
             path="/use_case/decision",
             expected="the decision the output informs",
+        )
+    score = score_use_case(use_case, model=ctx.model)
+    if score.total < score.min_score:
+        yield Violation(
+            f"The use case scores {score.total} of 9, below the {score.min_score} this "
+            f"operating model requires: {' '.join(score.reasons)}",
+            path="/use_case",
+            expected=f"a score of at least {score.min_score} of 9",
         )
 
 
