@@ -12,7 +12,7 @@ Evaluate a workflow against the operating model's policies::
 
 from aimo import hookspecs
 from aimo._audit.log import DecisionLog
-from aimo._defaults import Engine, evaluate, evaluate_many, evaluate_model, load
+from aimo._defaults import Engine, assess, evaluate, evaluate_many, evaluate_model, load
 from aimo._documents.limits import Limits
 from aimo._documents.models import (
     Audience,
@@ -21,6 +21,7 @@ from aimo._documents.models import (
     ContentType,
     DataBoundary,
     Decisions,
+    EnforcementStep,
     Escalation,
     Infrastructure,
     InfrastructureChoice,
@@ -47,12 +48,15 @@ from aimo._documents.models import (
 )
 from aimo._documents.run import Approval, Run
 from aimo._documents.source import Location
+from aimo._engine.controls import Control
 from aimo._engine.pack import Pack
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._engine.verdict import (
+    Assessment,
     Decision,
     Enforcement,
     Finding,
+    NextEnforcement,
     Outcome,
     PolicyRef,
     Severity,
@@ -83,12 +87,14 @@ from aimo._version import __version__
 __all__ = [
     "AimoError",
     "Approval",
+    "Assessment",
     "Audience",
     "ConfigError",
     "Consequence",
     "Content",
     "ContentType",
     "Context",
+    "Control",
     "DataBoundary",
     "Decision",
     "DecisionLog",
@@ -96,6 +102,7 @@ __all__ = [
     "Decisions",
     "DocumentError",
     "Enforcement",
+    "EnforcementStep",
     "Engine",
     "Escalation",
     "Finding",
@@ -107,6 +114,7 @@ __all__ = [
     "Input",
     "Limits",
     "Location",
+    "NextEnforcement",
     "NotApplicable",
     "OperatingModel",
     "Outcome",
@@ -141,6 +149,7 @@ __all__ = [
     "Waiver",
     "Workflow",
     "__version__",
+    "assess",
     "evaluate",
     "evaluate_many",
     "evaluate_model",

@@ -16,7 +16,7 @@ import pytest
 
 from aimo._cli.main import main
 from aimo._errors import Problem
-from conftest import TODAY, make
+from conftest import DECISIONS, TODAY, make
 
 GOOD = make({"id": "good"})
 
@@ -28,8 +28,15 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, st
 
 
 def _judged(out: str) -> list[tuple[str, str]]:
-    """(file name, workflow id) of each line of ``--format jsonl``."""
-    return [(Path(v["file"]).name, v["workflow_id"]) for v in map(json.loads, out.splitlines())]
+    """(file name, workflow id) of each workflow's line of ``--format jsonl``."""
+    rows = map(json.loads, out.splitlines())
+    return [(Path(v["file"]).name, v["workflow_id"]) for v in rows if v["scope"] == "workflow"]
+
+
+def _models(out: str) -> list[tuple[str, str]]:
+    """(file name, decision) of each operating model's own line of ``--format jsonl``."""
+    rows = map(json.loads, out.splitlines())
+    return [(Path(v["file"]).name, v["decision"]) for v in rows if v["scope"] == "model"]
 
 
 # -- the problems of many files ----------------------------------------------------------------
@@ -80,11 +87,14 @@ def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
     (tmp_path / "workflows" / "a.json").write_text(json.dumps(GOOD))
     suffix = ".json" if broken.startswith("{") else ".yaml"
     (tmp_path / "workflows" / f"broken{suffix}").write_text(broken)
-    (tmp_path / "model.yaml").write_text("aimo: 1\nworkflow_files: [workflows/*]\n")
+    (tmp_path / "model.yaml").write_text(
+        f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\nworkflow_files: [workflows/*]\n"
+    )
     code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
     assert (code, err) == (1, "")
     verdicts = [json.loads(line) for line in out.splitlines()]
     assert [(v["workflow_id"], v["decision"]) for v in verdicts] == [
+        (str(tmp_path / "model.yaml"), "allow"),
         ("good", "allow"),
         ("#1", "deny"),
     ]
@@ -114,7 +124,9 @@ def test_a_model_without_its_aimo_line_still_claims_its_workflow_files(
     name = "model.json" if model.startswith("{") else "model.yaml"
     (tmp_path / name).write_text(model)
     code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
-    assert (code, err) == (0, "")
+    # The model is judged as a whole too, and denied: it writes down none of its decisions.
+    assert (code, err) == (1, "")
+    assert _models(out) == [(name, "deny")]
     assert _judged(out) == [(name, "good")]
 
 
@@ -125,7 +137,9 @@ def _inventory(folder: Path, rows: list[Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "model.json"
     # ASCII-escaped, as many exports write it: a lone surrogate is then a \ud800 escape.
-    path.write_text(json.dumps({"aimo": 1, "organization": "Acme", "workflows": rows}))
+    path.write_text(
+        json.dumps({"aimo": 1, "organization": "Acme", "decisions": DECISIONS, "workflows": rows})
+    )
     return path
 
 

@@ -118,8 +118,8 @@ def open_model(
     if b"\\" not in raw and not any(key in raw for key in _MODEL_KEY_BYTES):
         return None
     parsed = parse(raw, file, limits)
-    # A pack has fields only a model has (policies) and is read as a pack, as by load().
-    if not is_model(parsed.data) or is_pack(parsed.data):
+    # A pack has a `policies` block, as a model does: it is a pack all the same.
+    if is_pack(parsed.data) or not is_model(parsed.data):
         return None
     return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
 

@@ -107,6 +107,7 @@ def refusal(
             "seed_section": None,
             "references": (),
             "location": location,
+            "next_enforcement": None,
         },
     )
     return built(
