@@ -159,6 +159,43 @@ def test_a_json_document_over_a_limit_yaml_holds_it_to_is_refused(
     assert not _within_limits(write(tmp_path / "d.json", text), limits)
 
 
+def _aliases(levels: int) -> str:
+    """A list that expands to 10 ** ``levels`` values through YAML aliases, in a few lines."""
+    text = "  - &a0 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]\n"
+    for level in range(1, levels):
+        text += f"  - &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]\n"
+    return "\n" + text
+
+
+#: What a value may hold that reading must stop, and what the error says about it.
+_UNREADABLE = {
+    "aliases past max_values": (_aliases(6), "more than 200,000 values"),
+    "nesting past max_depth": ("[" * 100 + "]" * 100, "deeper than 64 levels"),
+    "a set": ("!!set {a, b}", "a set (!!set) is not allowed"),
+    "binary data": ("!!binary aGVsbG8=", "binary data (!!binary) is not allowed"),
+    "no number": (".nan", "not a finite number"),
+    "a date and time": ("2026-11-27T10:00:00", "is a date and time"),
+    "a custom tag": ("!secret x", "custom tag"),
+}
+
+
+@pytest.mark.parametrize("which", ["first", "second", "third"])
+@pytest.mark.parametrize(("value", "expected"), _UNREADABLE.values(), ids=_UNREADABLE)
+def test_every_value_of_a_key_given_twice_is_read_under_the_same_checks(
+    tmp_path: Path, value: str, expected: str, which: str
+) -> None:
+    # Only the first value of a key given twice was walked, and YAML keeps the last: an
+    # alias bomb, deep nesting or a Python set under the same key again was built and
+    # handed on as if the walk had checked it.
+    values = ["1", "1", "1"]
+    values[["first", "second", "third"].index(which)] = value
+    text = "id: w\n" + "".join(f"x-a: {v}\n" for v in values)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(write(tmp_path / "w.yaml", text))
+    messages = [p.message for p in caught.value.problems]
+    assert any(expected in m for m in messages), messages
+
+
 # -- what errors quote -----------------------------------------------------------------------
 
 #: What a file a model should never have named holds; no error may repeat it.
