@@ -93,6 +93,26 @@ def test_nesting_deeper_than_python_recurses_is_a_document_error(
         aimo.load(path, limits=aimo.Limits(max_depth=100_000))
     [problem] = caught.value.problems
     assert "deep" in problem.message
+    # The document is not deeper than the limit: the message must not say it is.
+    assert "100" not in problem.message
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+@pytest.mark.parametrize("levels", [65, 300, 990])
+def test_nesting_past_the_limit_says_which_limit_whatever_the_parser_makes_of_it(
+    tmp_path: Path, levels: int, suffix: str
+) -> None:
+    # JSON's parser gives up near a thousand levels, before the walk that holds a document
+    # to max_depth: its error named the limit without saying how to raise it.
+    if suffix == ".json":
+        text = '{"id": "w", "x-a": ' + '{"a": ' * levels + '"}{"' + "}" * levels + "}"
+    else:
+        text = "id: w\nx-a: " + "{a: " * levels + "'}{'" + "}" * levels + "\n"
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(write(tmp_path / f"w{suffix}", text))
+    [problem] = caught.value.problems
+    assert "deeper than 64 levels" in problem.message
+    assert "--max-depth" in problem.message
 
 
 def _within_limits(path: Path, limits: aimo.Limits) -> bool:

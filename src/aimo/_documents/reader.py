@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from aimo._documents.files import FileProblem, read_regular_file
@@ -134,9 +136,12 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
         ) from None
     except RecursionError:
-        raise DocumentError(
-            [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
-        ) from None
+        # Too deep for the parser, which may be shallower or deeper than the limit.
+        if _nesting(text) > limits.max_depth:
+            message = f"the document nests deeper than {limits.max_depth} levels"
+            raise _limit(file, "max_depth", message) from None
+        message = "the document nests too deeply to be read; nest it less deeply"
+        raise DocumentError([Problem("", message, file)]) from None
     if not isinstance(data, dict):
         # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
         kind = float if type(data) is _Refused else type(data)
@@ -219,6 +224,17 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
                 f"path to each value, written out, comes to more than {budget:,} bytes in all "
                 f"({PATH_FACTOR} times the limit on its size)",
             )
+
+
+#: A JSON string, escapes and all: the brackets inside one do not nest.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _nesting(text: str) -> int:
+    """How deep a JSON text's brackets nest, read from the text alone."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
 
 
 def _digits_below(n: int) -> int:
