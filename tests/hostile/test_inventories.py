@@ -104,6 +104,39 @@ def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
     assert f"broken{suffix}" in err
 
 
+#: Workflow files a model lists that cannot be judged, by what is wrong with them.
+UNJUDGED_FILES = {
+    "not YAML": ("broken.yaml", b"id: broken\nname: x: y\n"),
+    "not JSON": ("broken.json", b'{"id": "broken",}'),
+    "not UTF-8": ("broken.json", b"\xff\xfe\x00"),
+    "empty": ("broken.yaml", b""),
+    "a list": ("broken.yaml", b"- 1\n- 2\n"),
+    "text": ("broken.yaml", b"just text\n"),
+    "too large": ("broken.yaml", b"id: broken\nx-a: '" + b"a" * 5_000 + b"'\n"),
+    "not a workflow": ("broken.yaml", b"id: broken\nstage: 7\n"),
+}
+
+
+@pytest.mark.parametrize(("name", "content"), UNJUDGED_FILES.values(), ids=UNJUDGED_FILES)
+def test_the_table_names_the_file_of_every_workflow_it_could_not_judge(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: bytes
+) -> None:
+    # A file the parser could give no line for (not UTF-8, empty, not a mapping) was shown
+    # by its place in the list alone, "#1": the table gave a location only with a line.
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a.json").write_text(json.dumps(GOOD))
+    (tmp_path / "workflows" / name).write_bytes(content)
+    (tmp_path / "model.yaml").write_text(
+        f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\nworkflow_files: [workflows/*]\n"
+    )
+    code, out, err = _cli(
+        capsys, "check", tmp_path, "--today", "2026-11-27", "--max-document-bytes", "4000"
+    )
+    assert (code, err) == (1, "")
+    [refused] = [line for line in out.splitlines() if "ERROR document-valid" in line]
+    assert f"({tmp_path / 'workflows' / name}" in refused
+
+
 @pytest.mark.parametrize(
     "model",
     [
