@@ -282,6 +282,53 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
 
 
+@pytest.mark.parametrize(
+    "options", [(), ("--summary",), ("--all-findings",)], ids=["full", "summary", "all findings"]
+)
+def test_a_result_written_into_the_folder_it_checks_does_not_change_the_next_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    # A CI job wrote `aimo check . --format json -o results.json`. Its `aimo` field, the
+    # version that wrote it, made the result pass for an operating model: every later run
+    # stopped on it (exit 2) with eight problems about fields no model has.
+    _inventory(tmp_path, [GOOD])
+    args = ("check", tmp_path, "--today", "2026-11-27", "--format", "json", *options)
+    first = _cli(capsys, *args, "-o", tmp_path / "results.json")
+    assert first == (0, "", "")
+    code, out, err = _cli(capsys, *args)
+    assert (code, err) == (0, "")
+    before, after = json.loads((tmp_path / "results.json").read_text()), json.loads(out)
+    for field in ("summary", "model_summary", "rollup", "problems"):
+        assert after[field] == before[field]
+    assert [r["file"] for r in after.get("results", [])] == [
+        r["file"] for r in before.get("results", [])
+    ]
+    # Named on its own, it is a mistake, said as one.
+    code, _, err = _cli(capsys, "check", tmp_path / "results.json")
+    assert code == 2
+    assert err.count("aimo: ") == 1
+    assert "a result aimo check wrote" in err
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"aimo": "1", "workflows": [GOOD]},
+        {"aimo": "0.2.0", "evaluated_on": "2026-11-27", "policy_set": [], "workflows": [GOOD]},
+        {"aimo": 1, "evaluated_on": "2026-11-27", "policy_set": [], "results": []},
+    ],
+    ids=["a version as text", "result fields and workflows", "a model's version"],
+)
+def test_a_model_dressed_as_a_result_is_still_read_as_a_model(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, model: dict[str, Any]
+) -> None:
+    (tmp_path / "model.json").write_text(json.dumps(model))
+    code, _, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27")
+    assert code == 2
+    assert "model.json" in err
+    assert "a result aimo check wrote" not in err
+
+
 def test_output_to_a_link_to_a_device_writes_to_the_device_and_keeps_the_link(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

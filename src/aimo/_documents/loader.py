@@ -24,6 +24,7 @@ from aimo._errors import DocumentError, NotADocument, Problem
 __all__ = [
     "is_model",
     "is_pack",
+    "is_result",
     "load",
     "open_model",
     "read_document",
@@ -49,6 +50,38 @@ def is_pack(data: Any) -> bool:
         and "pack" in data
         and "policies" in data
         and all(key in _PACK_KEYS or str(key).startswith("x-") for key in data)
+    )
+
+
+#: The fields of what ``aimo check --format json`` writes: a run's result, not a document.
+_RESULT_KEYS = frozenset(
+    {
+        "aimo",
+        "evaluated_on",
+        "policy_set",
+        "results",
+        "summary",
+        "model_summary",
+        "rollup",
+        "problems",
+    }
+)
+
+
+def is_result(data: Any) -> bool:
+    """Whether parsed data is a result aimo wrote (``aimo check --format json``).
+
+    Its ``aimo`` field is the version that wrote it, so it would pass for a model; a run
+    that writes its result into the folder it checks must not take it for one next time.
+    Only those fields and a version that no model can have (a model's ``aimo`` is 1):
+    nothing a model could be judged on is passed over.
+    """
+    return (
+        isinstance(data, dict)
+        and type(data.get("aimo")) is str
+        and "evaluated_on" in data
+        and "policy_set" in data
+        and _RESULT_KEYS.issuperset(data)
     )
 
 
@@ -87,6 +120,9 @@ def read_model(
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"expected the path of a file, not {type(path).__name__}")
     parsed = read(path, DEFAULT_LIMITS if limits is None else limits)
+    if is_result(parsed.data):
+        message = "this is a result aimo check wrote, not an operating model"
+        raise DocumentError([Problem("", message, parsed.source.file)])
     if not is_model(parsed.data):
         kind = "a policy pack" if is_pack(parsed.data) else "a workflow"
         if is_pack(parsed.data) or is_workflow(parsed.data):
@@ -119,7 +155,7 @@ def open_model(
         return None
     parsed = parse(raw, file, limits)
     # A pack has a `policies` block, as a model does: it is a pack all the same.
-    if is_pack(parsed.data) or not is_model(parsed.data):
+    if is_pack(parsed.data) or is_result(parsed.data) or not is_model(parsed.data):
         return None
     return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
 
@@ -133,7 +169,7 @@ def read_document(
     """A file as it is judged: a workflow file strictly, an operating model as an
     :class:`Inventory` whose workflows are read and checked one by one.
 
-    :raises NotADocument: when the file is a policy pack.
+    :raises NotADocument: when the file is a policy pack or a result aimo wrote.
     :raises DocumentError: when the file cannot be read, is neither kind of document, or is
         a workflow with problems.
     :raises TypeError: when ``path`` is not a path.
@@ -153,6 +189,12 @@ def read_document(
                 )
             ]
         )
+    if is_result(parsed.data):
+        message = (
+            "this is a result aimo check wrote, not a workflow or an operating model; "
+            "check the files it was written from"
+        )
+        raise NotADocument([Problem("", message, parsed.source.file)])
     if is_model(parsed.data):
         return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
     if is_workflow(parsed.data):
