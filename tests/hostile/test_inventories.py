@@ -137,6 +137,33 @@ def test_the_table_names_the_file_of_every_workflow_it_could_not_judge(
     assert f"({tmp_path / 'workflows' / name}" in refused
 
 
+@pytest.mark.parametrize(("name", "content"), UNJUDGED_FILES.values(), ids=UNJUDGED_FILES)
+def test_the_report_names_the_file_of_every_workflow_it_could_not_judge(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: bytes
+) -> None:
+    # The report gave a refused workflow file only its place in the model's list, "#1",
+    # and no location at all: the meeting that reads it could not tell which file to fix.
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a.json").write_text(json.dumps(GOOD))
+    (tmp_path / "workflows" / name).write_bytes(content)
+    (tmp_path / "model.yaml").write_text(
+        f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\nworkflow_files: [workflows/*]\n"
+        f"workflows: [{json.dumps(GOOD | {'id': 'inline'})}, {{id: inline-bad}}]\n"
+    )
+    options = ("--today", "2026-11-27", "--max-document-bytes", "4000")
+    code, out, err = _cli(capsys, "report", tmp_path / "model.yaml", *options)
+    assert (code, err) == (1, "")
+    blocked = [line for line in out.splitlines() if line.startswith("- **")]
+    file = tmp_path / "workflows" / name
+    [named] = [line for line in blocked if str(file) in line]
+    assert named.endswith(f"** (file: {file})")
+    code, out, _ = _cli(capsys, "report", tmp_path / "model.yaml", *options, "--format", "json")
+    [section] = json.loads(out)["sections"]
+    # An inline workflow is in the model's own file, which the section names already.
+    refused = {w["id"]: w["file"] for w in section["workflows"] if w["decision"] == "deny"}
+    assert refused == {"inline-bad": None, "broken" if b"stage" in content else "#3": str(file)}
+
+
 @pytest.mark.parametrize(
     "model",
     [

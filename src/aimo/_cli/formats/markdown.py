@@ -117,7 +117,11 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
         out += ["## Blocked", ""]
         for w in blocked:
             # A refused row's id is whatever the row says, not a slug: it is document text.
-            out.append(f"- **{_text(w.id)}**" + (f" (owner: {_text(w.owner)})" if w.owner else ""))
+            out.append(
+                f"- **{_text(w.id)}**"
+                + (f" (owner: {_text(w.owner)})" if w.owner else "")
+                + (f" (file: {_text(w.file)})" if w.file else "")
+            )
             out += [f"  - {_text(message)}" for message in w.blocking]
         out.append("")
     warned = [w for w in section.workflows if w.warnings]
