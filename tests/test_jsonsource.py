@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import aimo
 from aimo._documents import yamlsource
 from aimo._documents.jsonsource import JsonPositions, scan
 from aimo._documents.limits import Limits
@@ -30,6 +32,35 @@ def test_positions_agree_with_the_yaml_composer(document: dict[str, Any], indent
         return  # text YAML 1.1 cannot read for its lines; json reads it all the same
     positions = JsonPositions(text)
     assert {path: positions.get(path) for path in expected.positions} == expected.positions
+
+
+@given(
+    st.dictionaries(keys, values, min_size=1, max_size=5),
+    st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1),
+)
+def test_a_line_ends_where_yaml_ends_it_whatever_ends_it(
+    document: dict[str, Any], endings: list[str]
+) -> None:
+    # A file of carriage returns alone (an old Mac export) had every finding on line 1,
+    # hundreds of columns in: only a line feed ended a line.
+    lines = json.dumps(document, indent=1, ensure_ascii=False).split("\n")
+    text = "".join(line + endings[n % len(endings)] for n, line in enumerate(lines))
+    try:
+        expected, _ = yamlsource.positions(text, "f.json", Limits())
+    except yamlsource.YAMLError:
+        return
+    positions = JsonPositions(text)
+    assert {path: positions.get(path) for path in expected.positions} == expected.positions
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_json_that_does_not_parse_is_pointed_at_on_its_line(tmp_path: Any, ending: str) -> None:
+    path = tmp_path / "w.json"
+    path.write_bytes(ending.join(["{", '  "id": "w",', '  "name": "x",,', "}"]).encode())
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column) == (3, 15)
 
 
 @given(

@@ -108,6 +108,7 @@ class _Progress:
 
 
 _WS = re.compile(r"[ \t\r\n]*")
+_LONE_CR = re.compile(r"\r(?!\n)")
 #: Skips one value, in C: the scanner of the json module returns where the value ends.
 _SKIP: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 #: Reads one string from after its opening quote, in C: its text and where it ends.
@@ -138,10 +139,14 @@ class JsonPositions:
     instead.
     """
 
-    __slots__ = ("_containers", "_duplicates", "_found", "_full", "_mark", "_text")
+    __slots__ = ("_containers", "_duplicates", "_found", "_full", "_lines", "_mark", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
+        # A carriage return alone ends a line too, as it does for YAML, editors and SARIF
+        # viewers: the lines are counted in a copy where it is a line feed (same offsets).
+        lone = "\r" in text and _LONE_CR.search(text) is not None
+        self._lines = _LONE_CR.sub("\n", text) if lone else text
         self._found: dict[str, int | None] = {}
         self._containers: dict[str, _Progress] = {}
         self._full: dict[str, int] | None = None
@@ -244,7 +249,7 @@ class JsonPositions:
 
     def line_column(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a character offset."""
-        text = self._text
+        text = self._lines
         at, lines, start = self._mark
         # Only the text between the last offset and this one is read: an export is often
         # one line, and looking back to its start for every finding made the cost grow with

@@ -132,8 +132,10 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             parse_int=integer,
         )
     except json.JSONDecodeError as exc:
+        # Counted as every other position is: json's own count ends lines at line feeds only.
+        line, column = JsonPositions(text).line_column(exc.pos)
         raise DocumentError(
-            [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
+            [Problem("", f"this is not valid JSON: {exc.msg}", file, line, column)]
         ) from None
     except RecursionError:
         # Too deep for the parser, which may be shallower or deeper than the limit.
