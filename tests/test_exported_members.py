@@ -47,6 +47,10 @@ PUBLIC_API = {
     "Limits",
     "PluginError",
     "DecisionLogError",
+    # spec 5.3: impact of a change
+    "impact",
+    "Impact",
+    "Change",
     # exceptions
     "AimoError",
     "DocumentError",

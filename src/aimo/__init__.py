@@ -77,6 +77,7 @@ from aimo._review.advice import (
     recommend_infrastructure,
     score_use_case,
 )
+from aimo._review.impact import Change, Impact, impact
 from aimo._runtime.gate import Gate, governed
 from aimo._version import __version__
 
@@ -84,6 +85,7 @@ __all__ = [
     "AimoError",
     "Approval",
     "Audience",
+    "Change",
     "ConfigError",
     "Consequence",
     "Content",
@@ -100,6 +102,7 @@ __all__ = [
     "Escalation",
     "Finding",
     "Gate",
+    "Impact",
     "Infrastructure",
     "InfrastructureAdvice",
     "InfrastructureChoice",
@@ -147,6 +150,7 @@ __all__ = [
     "governed",
     "hookimpl",
     "hookspecs",
+    "impact",
     "load",
     "load_pack",
     "policy",
