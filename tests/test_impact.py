@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 import aimo
+from aimo._cli.formats.schemas import OUTPUT_SCHEMAS
+from aimo._cli.main import main
 from conftest import DELETE, TODAY, make
 
 STEADY = make({"id": "steady"})
@@ -101,7 +104,8 @@ def test_a_looser_candidate_newly_allows(model: Path) -> None:
     impact = aimo.impact(model, {"disable": ["reviewer-named"]}, today=TODAY)
     assert _changes(impact) == {"unreviewed": ("deny", "allow")}
     [change] = impact.changes
-    assert change.newly_allowed and not change.newly_denies
+    assert change.newly_allowed
+    assert not change.newly_denies
     assert _ids(change.disappeared) == [("reviewer-named", "fail", "mandatory")]
     assert change.appeared == ()
     assert impact.newly_denied == ()
@@ -180,7 +184,7 @@ def test_an_invalid_candidate_raises_config_error(
 def test_a_pack_that_cannot_be_loaded_raises_policy_error(tmp_path: Path) -> None:
     _write(tmp_path / "broken.yaml", "pack: broken\npolicies: [{id: x}]\n")
     path = _model(tmp_path, STEADY)
-    with pytest.raises(aimo.PolicyError, match="broken.yaml"):
+    with pytest.raises(aimo.PolicyError, match=r"broken\.yaml"):
         aimo.impact(path, {"paths": ["broken.yaml"]}, today=TODAY)
 
 
@@ -240,5 +244,275 @@ def test_to_dict_is_plain_json_with_a_summary(model: Path) -> None:
     assert data["summary"] == {"changed": 1, "newly_denied": 1, "newly_allowed": 0}
     assert json.loads(json.dumps(data)) == data
     change = data["changes"][0]
-    assert change["before"] == "warn" and change["after"] == "deny"
+    assert (change["before"], change["after"]) == ("warn", "deny")
     assert change["appeared"][0]["location"]["file"] == str(model)
+    _validate(data)
+
+
+def _validate(document: Any) -> None:
+    schema = OUTPUT_SCHEMAS["impact-json"]()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(document)]
+    assert not errors, errors[:5]
+
+
+# -- aimo impact ----------------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _candidate(folder: Path, text: str, name: str = "candidate.yaml") -> Path:
+    return _write(folder / name, text)
+
+
+def test_the_table_lists_each_change_its_findings_and_the_count(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    candidate = _candidate(
+        model.parent,
+        "policies:\n  disable: [reviewer-named]\n  enforcement: {quality-drift: mandatory}\n",
+    )
+    code, out, err = _cli(capsys, "impact", model, "--config", candidate, "--today", "2026-11-27")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"Impact of {candidate} on {model}, in place of its own policies"
+    assert lines[1] == "Evaluated on 2026-11-27."
+    assert "  WORKFLOW    BEFORE  AFTER" in lines
+    assert "  drifting    warn    deny" in lines
+    assert "  unreviewed  deny    allow" in lines
+    assert "  drifting: warn -> deny" in lines
+    assert any(
+        line.startswith("    appears    FAIL quality-drift [mandatory: blocks] at /review/")
+        for line in lines
+    )
+    assert any(
+        line.startswith("    disappears FAIL reviewer-named [mandatory: blocks] at /reviewer")
+        for line in lines
+    )
+    assert lines[-1] == "2 of 4 workflows change decision: 1 newly denied, 1 newly allowed."
+
+
+def test_fail_on_deny_exits_1_only_when_a_workflow_is_newly_denied(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    stricter = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
+    looser = _candidate(model.parent, "policies: {disable: [reviewer-named]}\n", "looser.yaml")
+    common = ("--today", "2026-11-27", "--format", "json")
+    assert _cli(capsys, "impact", model, "--config", stricter, *common)[0] == 0
+    assert _cli(capsys, "impact", model, "--config", stricter, *common, "--fail-on", "deny")[0] == 1
+    assert _cli(capsys, "impact", model, "--config", looser, *common, "--fail-on", "deny")[0] == 0
+
+
+def test_json_is_the_impact_as_the_api_gives_it(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    candidate = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
+    code, out, _ = _cli(
+        capsys, "impact", model, "--config", candidate, "--today", "2026-11-27", "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    _validate(data)
+    expected = aimo.impact(model, {"enforcement": {"quality-drift": "mandatory"}}, today=TODAY)
+    assert data == expected.to_dict()
+
+
+def test_markdown_is_a_pull_request_comment(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    candidate = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
+    code, out, _ = _cli(
+        capsys, "impact", model, "--config", candidate, "--today", "2026-11-27",
+        "--format", "markdown",
+    )  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "### aimo: 1 of 4 workflows change decision: 1 newly denied."
+    assert "| Workflow | Before | After |" in lines
+    assert "| drifting | warn | **deny** |" in lines
+    assert "**drifting**: warn → **deny**" in lines
+    assert any(
+        line.startswith("- appears: `quality-drift` fails (mandatory: blocks) at `/review/")
+        for line in lines
+    )
+    assert any(line.startswith("- disappears: `quality-drift` fails (advisory:") for line in lines)
+
+
+def test_no_change_says_so_in_every_format(capsys: pytest.CaptureFixture[str], model: Path) -> None:
+    candidate = _candidate(model.parent, "policies: null\n")
+    for format, expected in (
+        ("table", "0 of 4 workflows change decision."),
+        ("markdown", "### aimo: 0 of 4 workflows change decision."),
+    ):
+        code, out, _ = _cli(
+            capsys, "impact", model, "--config", candidate, "--today", "2026-11-27",
+            "--format", format,
+        )  # fmt: skip
+        assert code == 0
+        assert expected in out.splitlines()
+        assert "WORKFLOW" not in out
+        assert "| Workflow" not in out
+    code, out, _ = _cli(capsys, "impact", model, "--config", candidate, "--format", "json")
+    assert json.loads(out)["changes"] == []
+
+
+def test_a_pack_is_added_to_the_models_own_policies(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pack = _write(tmp_path / "proposed" / "heavy.yaml", HEAVY_PACK)
+    # The model's own block still holds: quality-drift stays disabled.
+    path = _model(tmp_path / "model", STEADY, DRIFTING, policies={"disable": ["quality-drift"]})
+    code, out, err = _cli(
+        capsys, "impact", path, "--pack", pack, "--today", "2026-11-27", "--format", "json",
+        "--fail-on", "deny",
+    )  # fmt: skip
+    assert (code, err) == (1, "")
+    changes = json.loads(out)["changes"]
+    assert [(c["workflow_id"], c["before"], c["after"]) for c in changes] == [
+        ("steady", "allow", "deny"),
+        ("drifting", "allow", "deny"),
+    ]
+    assert [f["policy_id"] for c in changes for f in c["appeared"]] == [
+        "heavy-review-everywhere",
+        "heavy-review-everywhere",
+    ]
+    code, out, _ = _cli(capsys, "impact", path, "--pack", pack, "--today", "2026-11-27")
+    assert out.startswith(f"Impact of adding the pack {pack} to {path}\n")
+
+
+def test_a_pack_beside_the_models_own_packs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _write(tmp_path / "packs" / "heavy.yaml", HEAVY_PACK)
+    path = _model(tmp_path, STEADY, policies={"paths": ["packs/heavy.yaml"]})
+    other = _write(tmp_path / "more.yaml", HEAVY_PACK.replace("heavy-review", "second-review"))
+    code, out, err = _cli(capsys, "impact", path, "--pack", other, "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["changes"] == []  # denied by the model's own pack already
+    # The model's own pack named again is still one pack.
+    code, out, err = _cli(capsys, "impact", path, "--pack", tmp_path / "packs" / "heavy.yaml")
+    assert (code, err) == (0, "")
+    # Another pack of the same name is refused, naming both files.
+    twin = _write(tmp_path / "twin.yaml", HEAVY_PACK)
+    code, _, err = _cli(capsys, "impact", path, "--pack", twin)
+    assert code == 2
+    assert err.startswith(f"aimo: --pack {twin}: two packs are named 'heavy-review': ")
+    code, _, err = _cli(capsys, "impact", path, "--pack", tmp_path / "nothing.yaml")
+    assert code == 2
+    assert err == f"aimo: --pack {tmp_path / 'nothing.yaml'}: no such file\n"
+
+
+def test_candidate_pack_paths_are_relative_to_the_candidate_and_stay_inside_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _model(tmp_path / "model", STEADY)
+    _write(tmp_path / "proposal" / "packs" / "heavy.yaml", HEAVY_PACK)
+    _write(tmp_path / "elsewhere" / "heavy.yaml", HEAVY_PACK)
+    inside = _candidate(tmp_path / "proposal", "policies: {paths: [packs/heavy.yaml]}\n")
+    code, out, err = _cli(capsys, "impact", path, "--config", inside, "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["summary"]["newly_denied"] == 1
+
+    outside = _candidate(
+        tmp_path / "proposal", "policies: {paths: [../elsewhere/heavy.yaml]}\n", "outside.yaml"
+    )
+    code, out, err = _cli(capsys, "impact", path, "--config", outside)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"aimo: {outside}: /policies/paths/0: '../elsewhere/heavy.yaml' is ")
+    assert "outside the folder" in err
+    assert "--allow-outside" in err
+    code, out, err = _cli(
+        capsys, "impact", path, "--config", outside, "--allow-outside", "--format", "json"
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(out)["summary"]["newly_denied"] == 1
+
+    missing = _candidate(tmp_path / "proposal", "policies: {paths: [nope.yaml]}\n", "m.yaml")
+    code, _, err = _cli(capsys, "impact", path, "--config", missing)
+    assert code == 2
+    assert err.startswith(f"aimo: {missing}: /policies/paths/0: 'nope.yaml' does not exist")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "aimo: 1\norganization: Acme\npolicies: {}\n",
+            "holds more than a policies block ('aimo', 'organization')",
+        ),
+        ("disable: [quality-drift]\n", "holds no policies block"),
+        ("- policies\n", "holds no policies block"),
+        (
+            "policies:\n  disable: quality-drift\n",
+            "aimo: {file}:2:12: /policies/disable: expected a list",
+        ),
+        ("policies: {enforcement: {nope: advisory}}\n", "{file}: /policies/enforcement: 'nope'"),
+        ("policies: {disable: [owner-named]}\n", "{file}: /policies/disable/0: owner-named"),
+        ("policies: {}\npolicies: {}\n", "the key 'policies' is given twice"),
+        ("policies: [unclosed\n", "{file}"),
+    ],
+)
+def test_a_bad_candidate_file_is_bad_input(
+    capsys: pytest.CaptureFixture[str], model: Path, text: str, message: str
+) -> None:
+    candidate = _candidate(model.parent, text)
+    code, out, err = _cli(capsys, "impact", model, "--config", candidate)
+    assert (code, out) == (2, "")
+    assert message.format(file=candidate) in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_candidate_may_carry_x_fields_of_its_own(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    candidate = _candidate(model.parent, "x-ticket: GOV-1\npolicies: {}\n")
+    code, _, err = _cli(capsys, "impact", model, "--config", candidate)
+    assert (code, err) == (0, "")
+
+
+def test_a_bad_model_is_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    candidate = _candidate(tmp_path, "policies: {}\n")
+    bad = _write(tmp_path / "model.yaml", "aimo: 1\ntiers: 3\n")
+    code, out, err = _cli(capsys, "impact", bad, "--config", candidate)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"aimo: {bad}:2:")
+    workflow = _write(tmp_path / "workflow.json", json.dumps(STEADY))
+    code, _, err = _cli(capsys, "impact", workflow, "--config", candidate)
+    assert code == 2
+    assert "this file is a workflow, not an operating model" in err
+    code, _, err = _cli(capsys, "impact", tmp_path / "missing.yaml", "--config", candidate)
+    assert code == 2
+    assert "missing.yaml" in err
+
+
+def test_today_is_respected_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    candidate = _candidate(model.parent, "policies: {enforcement: {review-current: advisory}}\n")
+    code, out, _ = _cli(capsys, "impact", model, "--config", candidate, "--today", "2026-11-27")
+    assert (code, out.splitlines()[-1]) == (0, "0 of 4 workflows change decision.")
+    code, out, _ = _cli(capsys, "impact", model, "--config", candidate, "--today", "2027-03-01")
+    assert code == 0
+    assert "Evaluated on 2027-03-01." in out.splitlines()
+    assert "  steady    deny    warn" in out.splitlines()
+    assert out.splitlines()[-1] == "2 of 4 workflows change decision: 2 newly allowed."
+
+
+def test_output_writes_the_file_and_nothing_to_standard_output(
+    capsys: pytest.CaptureFixture[str], model: Path
+) -> None:
+    candidate = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
+    target = model.parent / "impact.md"
+    code, out, err = _cli(
+        capsys, "impact", model, "--config", candidate, "--format", "markdown",
+        "--output", target, "--today", "2026-11-27", "--fail-on", "deny",
+    )  # fmt: skip
+    assert (code, out, err) == (1, "", "")
+    assert target.read_text().startswith("### aimo: 1 of 4 workflows change decision")
