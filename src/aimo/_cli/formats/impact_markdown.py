@@ -6,8 +6,9 @@ changes, then per workflow the findings that appear and disappear. Everything ta
 documents and results (ids, paths, messages, file names) is escaped, so that it cannot
 change the comment around it: no markup, no HTML, no table cell or line of its own, no
 control characters, and no ``@name`` that would notify someone. A comment has to fit the
-size a code host accepts (GitHub's is 65,536 characters): past :data:`BUDGET`, the rest of
-the workflows are counted, not listed.
+size a code host accepts (GitHub's is 65,536 characters): text is cut, a workflow lists
+its findings up to :data:`BLOCK` characters, and past :data:`BUDGET` the rest of the
+workflows are counted, not listed.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ from aimo._review.impact import Change
 __all__ = ["BUDGET", "FORMAT", "render"]
 
 #: The characters a comment's changes may take before the rest are only counted.
-BUDGET = 60_000
-#: The longest message shown; the table and JSON formats show it whole.
-MESSAGE_LIMIT = 500
+BUDGET = 36_000
+#: The characters one workflow's findings may take before the rest are only counted.
+BLOCK = 8_000
+#: The longest text shown, before escaping: ids and paths, and messages and notes. The
+#: table and JSON formats show it whole.
+TEXT_LIMIT, MESSAGE_LIMIT = 200, 500
 
 #: Characters that would start code, emphasis, strikethrough, a link, an entity or HTML,
 #: or end a table cell.
@@ -37,13 +41,12 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_~<>[]&|!#"})
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 
 
-def _text(value: str | None, limit: int | None = None) -> str:
-    """Text from a document or a result as literal Markdown on one line."""
+def _text(value: str | None, limit: int = TEXT_LIMIT) -> str:
+    """Text from a document or a result as literal Markdown on one line, cut to ``limit``
+    characters (before escaping, which must not be cut in half)."""
     if not value:
         return ""
-    text = " ".join(value.split())
-    if limit is not None:
-        text = cut(text, limit)
+    text = cut(" ".join(value.split()), limit)
     return _MENTION.sub("@<!-- -->", printable(text.translate(_MARKDOWN)))
 
 
@@ -54,7 +57,8 @@ _VERBS = {"fail": "fails", "error": "errs", "waived": "is waived"}
 
 def _code(value: str) -> str:
     """An id or a path: as code when it is plain, else as escaped text."""
-    return f"`{value}`" if _PLAIN.fullmatch(value) else _text(value)
+    plain = len(value) <= TEXT_LIMIT and _PLAIN.fullmatch(value)
+    return f"`{value}`" if plain else _text(value)
 
 
 def _decision(decision: Decision | None) -> str:
@@ -79,10 +83,19 @@ def _details(change: Change) -> list[str]:
         f"{_decision(change.after)}",
         "",
     ]
-    lines += [_finding("appears", f) for f in change.appeared]
-    lines += [_finding("disappears", f) for f in change.disappeared]
-    if not change.appeared and not change.disappeared:
+    findings = [("appears", f) for f in change.appeared]
+    findings += [("disappears", f) for f in change.disappeared]
+    if not findings:
         lines.append("- no failing, erring or waived finding appears or disappears")
+    spent = 0
+    for shown, (label, finding) in enumerate(findings):
+        line = _finding(label, finding)
+        spent += len(line)
+        if shown and spent > BLOCK:
+            left = len(findings) - shown
+            lines.append(f"- and {left:,} more finding{'s' if left != 1 else ''}")
+            break
+        lines.append(line)
     return [*lines, ""]
 
 
@@ -92,10 +105,10 @@ def render(run: ImpactRun) -> str:
     out = [
         f"### aimo: {_text(count_line(impact))}",
         "",
-        f"{_text(run.title)}. {_text(dates_line(impact))}",
+        f"{_text(run.title, MESSAGE_LIMIT)}. {_text(dates_line(impact), MESSAGE_LIMIT)}",
         "",
     ]
-    out += [f"- {_text(note)}" for note in run.notes]
+    out += [f"- {_text(note, MESSAGE_LIMIT)}" for note in run.notes]
     if run.notes:
         out.append("")
     if not impact.changes:
