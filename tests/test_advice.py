@@ -141,3 +141,56 @@ def test_aimo_score_exits_1_when_a_use_case_does_not_qualify() -> None:
     by_id = {row["workflow_id"]: row for row in rows}
     assert by_id["weekly-channel-summary"]["total"] == 9
     assert by_id["open-assistant-for-all"]["qualifies"] is False
+
+
+# -- the threshold, enforced: aimo check and aimo score never disagree (spec 5.3) -----------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import TODAY, findings_of  # noqa: E402
+
+_recurrences = st.sampled_from([None, "daily", "weekly", "monthly", "quarterly", "ad_hoc"])
+_measures = st.sampled_from(
+    [
+        None,
+        {"description": "Fewer complaints"},
+        {"metric": "complaints_per_week"},
+        {"metric": "complaints_per_week", "target": 3},
+    ]
+)
+_decisions = st.sampled_from([None, "Monday budget reallocation", "Save time"])
+
+
+@given(
+    _recurrences,
+    _measures,
+    _decisions,
+    st.integers(min_value=0, max_value=9),
+    st.sampled_from(["idea", "pilot", "production"]),
+)
+def test_check_fails_the_use_case_exactly_when_score_says_it_does_not_qualify(
+    recurrence: str | None,
+    measure: dict[str, object] | None,
+    decision: str | None,
+    min_score: int,
+    stage: str,
+) -> None:
+    use_case: dict[str, object] = {"description": "Summarise the week's channel results"}
+    for key, value in (
+        ("recurrence", recurrence),
+        ("success_measure", measure),
+        ("decision", decision),
+    ):
+        if value is not None:
+            use_case[key] = value
+    workflow = make({"stage": stage, "use_case": use_case})
+    model = aimo.OperatingModel.model_validate({"selection": {"min_score": min_score}})
+    score = aimo.score_use_case(use_case, model=model)
+    verdict = aimo.evaluate(workflow, model=model, today=TODAY)
+    failed = any(f.failed for f in findings_of(verdict, "use-case-qualifies"))
+    assert failed is not score.qualifies
+    if score.total < min_score:
+        [below] = [f for f in findings_of(verdict, "use-case-qualifies") if f.path == "/use_case"]
+        assert f"scores {score.total} of 9, below the {min_score}" in below.message
+        assert score.reasons[0] in below.message

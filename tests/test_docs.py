@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 import aimo
-from aimo._docs import policy_reference
+from aimo._docs import crosswalk, policy_reference
 from aimo._documents import models as _models
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,13 @@ def test_the_policy_reference_is_current() -> None:
     page = (DOCS / "reference" / "policies.md").read_text()
     assert page == policy_reference(), (
         "regenerate it: python -m aimo._docs > docs/reference/policies.md"
+    )
+
+
+def test_the_framework_crosswalk_is_current() -> None:
+    page = (DOCS / "reference" / "crosswalk.md").read_text()
+    assert page == crosswalk(), (
+        "regenerate it: python -m aimo._docs crosswalk > docs/reference/crosswalk.md"
     )
 
 
@@ -56,7 +63,9 @@ def test_the_document_reference_lists_exactly_the_model_fields() -> None:
     models = _document_models()
     assert {m.__name__ for m in models} <= set(sections)
     for model in models:
-        assert sections[model.__name__] == set(model.model_fields), model.__name__
+        # A field is documented by the name a document uses for it (`from`, not `from_`).
+        written = {field.alias or name for name, field in model.model_fields.items()}
+        assert sections[model.__name__] == written, model.__name__
 
 
 @pytest.mark.parametrize("hook", aimo.hookspecs.__all__)

@@ -25,6 +25,7 @@ PUBLIC_API = {
     "NotApplicable",
     "Context",
     "Policy",
+    "Control",
     "Location",
     "Problem",
     # spec 4.3: run-time gates and the decision log
@@ -47,6 +48,11 @@ PUBLIC_API = {
     "Limits",
     "PluginError",
     "DecisionLogError",
+    # spec 5.3: rolling policies out, judging the model as a whole
+    "EnforcementStep",
+    "NextEnforcement",
+    "assess",
+    "Assessment",
     # spec 5.3: impact of a change
     "impact",
     "Impact",

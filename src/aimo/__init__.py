@@ -12,7 +12,7 @@ Evaluate a workflow against the operating model's policies::
 
 from aimo import hookspecs
 from aimo._audit.log import DecisionLog
-from aimo._defaults import Engine, evaluate, evaluate_many, evaluate_model, load
+from aimo._defaults import Engine, assess, evaluate, evaluate_many, evaluate_model, load
 from aimo._documents.limits import Limits
 from aimo._documents.models import (
     Audience,
@@ -21,6 +21,7 @@ from aimo._documents.models import (
     ContentType,
     DataBoundary,
     Decisions,
+    EnforcementStep,
     Escalation,
     Infrastructure,
     InfrastructureChoice,
@@ -47,12 +48,15 @@ from aimo._documents.models import (
 )
 from aimo._documents.run import Approval, Run
 from aimo._documents.source import Location
+from aimo._engine.controls import Control
 from aimo._engine.pack import Pack
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._engine.verdict import (
+    Assessment,
     Decision,
     Enforcement,
     Finding,
+    NextEnforcement,
     Outcome,
     PolicyRef,
     Severity,
@@ -84,6 +88,7 @@ from aimo._version import __version__
 __all__ = [
     "AimoError",
     "Approval",
+    "Assessment",
     "Audience",
     "Change",
     "ConfigError",
@@ -91,6 +96,7 @@ __all__ = [
     "Content",
     "ContentType",
     "Context",
+    "Control",
     "DataBoundary",
     "Decision",
     "DecisionLog",
@@ -98,6 +104,7 @@ __all__ = [
     "Decisions",
     "DocumentError",
     "Enforcement",
+    "EnforcementStep",
     "Engine",
     "Escalation",
     "Finding",
@@ -110,6 +117,7 @@ __all__ = [
     "Input",
     "Limits",
     "Location",
+    "NextEnforcement",
     "NotApplicable",
     "OperatingModel",
     "Outcome",
@@ -144,6 +152,7 @@ __all__ = [
     "Waiver",
     "Workflow",
     "__version__",
+    "assess",
     "evaluate",
     "evaluate_many",
     "evaluate_model",

@@ -609,13 +609,15 @@ def test_a_batch_gives_every_input_its_verdict_and_never_stops(
 
 
 def judgement_of(path: Path) -> list[aimo.Verdict] | aimo.AimoError:
-    """What the API says of a file: a workflow's verdict, a model's, or the error."""
-    verdicts = outcome(aimo.evaluate, path, today=TODAY)
-    if isinstance(verdicts, aimo.Verdict):
-        return [verdicts]
-    if isinstance(outcome(aimo.load, path), aimo.AimoError):
-        return verdicts  # not a document at all
-    return outcome(aimo.evaluate_model, path, today=TODAY)
+    """What the API says of a file: a workflow's verdict, a model's (each invalid workflow
+    refused, spec 5.2), or the error that makes the file bad input."""
+    verdict = outcome(aimo.evaluate, path, today=TODAY)
+    if isinstance(verdict, aimo.Verdict):
+        return [verdict]
+    verdicts = outcome(aimo.evaluate_model, path, today=TODAY)
+    if isinstance(verdicts, list):
+        return verdicts
+    return verdict  # not a model either: the file's own problem
 
 
 def expected_exit(paths: list[Path]) -> int:

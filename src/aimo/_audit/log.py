@@ -80,7 +80,7 @@ from aimo._documents.canonical import canonical_json, encode, sha256_hex
 from aimo._documents.models import Workflow
 from aimo._documents.run import Run
 from aimo._engine.policy import Context
-from aimo._engine.verdict import Outcome, PolicyRef, Verdict
+from aimo._engine.verdict import Enforcement, Outcome, PolicyRef, Verdict
 from aimo._errors import DecisionLogError
 from aimo._hooks import hookimpl
 from aimo._version import __version__
@@ -394,8 +394,10 @@ class DecisionLog:
             "digest": self._digest(verdict, workflow),
             "evaluated_at": verdict.evaluated_at.isoformat(),
             # verdict.failures, without a property call per finding: every finding is read.
+            # A failure of a policy in shadow changed nothing: the record says so.
             "failures": [
                 {"policy_id": f.policy_id, "outcome": outcome.value, "path": f.path}
+                | ({"shadow": True} if f.enforcement is Enforcement.SHADOW else {})
                 for f in verdict.findings
                 if (outcome := f.outcome) is Outcome.FAIL or outcome is Outcome.ERROR
             ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,27 +14,53 @@ from aimo._cli.command import EXIT_OK, Command
 from aimo._cli.formats.table import columns
 from aimo._cli.results import write_out
 from aimo._defaults import default_engine, load
+from aimo._documents.dates import evaluation_date
 from aimo._documents.models import OperatingModel
-from aimo._documents.printable import json_safe
+from aimo._documents.printable import json_safe, printable
+from aimo._engine.controls import FRAMEWORKS
 from aimo._engine.engine import BaseEngine
 from aimo._errors import DocumentError, Problem
 
 Rows = list[dict[str, Any]]
 
 
-def _rows(engine: BaseEngine) -> Rows:
+def _rows(engine: BaseEngine, today: dt.date, framework: str | None) -> Rows:
+    wanted = framework.casefold() if framework is not None else None
     return [
         {
             "id": policy.id,
             "source": ref.source,
             "version": ref.version,
-            "enforcement": engine.enforcement(policy.id).value,
+            "enforcement": engine.enforcement(policy.id, today=today).value,
+            "schedule": _schedule(engine, policy.id),
             "severity": policy.severity.value,
             "applies_from": policy.applies_from.value,
             "title": policy.title,
+            "controls": [{"framework": c.framework, "id": c.id} for c in policy.controls],
         }
         for policy, ref in zip(engine.policies, engine.policy_set, strict=True)
+        if wanted is None or any(c.framework.casefold() == wanted for c in policy.controls)
     ]
+
+
+def _schedule(engine: BaseEngine, policy_id: str) -> list[dict[str, Any]] | None:
+    steps = engine.schedule(policy_id)
+    if steps is None:
+        return None
+    return [step.model_dump(mode="json") for step in steps]
+
+
+def _steps(schedule: list[dict[str, Any]]) -> str:
+    return ", then ".join(
+        f"{step['level']} from {step['from']}" if step["from"] else step["level"]
+        for step in schedule
+    )
+
+
+def _frameworks(engine: BaseEngine) -> list[str]:
+    """The frameworks the engine's policies cite: aimo's known ones first, then the rest."""
+    cited = {c.framework for policy in engine.policies for c in policy.controls}
+    return [f for f in FRAMEWORKS if f in cited] + sorted(cited - set(FRAMEWORKS))
 
 
 def _table(rows: Rows) -> str:
@@ -51,7 +78,13 @@ def _table(rows: Rows) -> str:
                 str(r["title"]),
             )
         )
-    return "\n".join(columns(table)) + f"\n\n{len(rows)} policies\n"
+    text = "\n".join(columns(table)) + f"\n\n{len(rows)} policies\n"
+    scheduled = [r for r in rows if r["schedule"]]
+    if scheduled:
+        text += "\nRolled out on dates (ENFORCEMENT is the level in force today):\n"
+        text += "\n".join(columns([(str(r["id"]), _steps(r["schedule"])) for r in scheduled]))
+        text += "\n"
+    return text
 
 
 def _json(rows: Rows) -> str:
@@ -66,6 +99,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", metavar="PATH", help="apply this operating model's policy configuration"
     )
+    parser.add_argument(
+        "--framework",
+        metavar="NAME",
+        help="only the policies with a control in this framework, such as 'EU AI Act' (any case)",
+    )
+    options.today(parser)
     options.reading(parser)
 
 
@@ -78,7 +117,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 [Problem("", "this file is a workflow, not an operating model", args.model)]
             )
         engine = engine.configured(model.policies, Path(args.model).parent)
-    rows = _rows(engine)
+    rows = _rows(engine, evaluation_date(args.today), args.framework)
+    if args.framework is not None and not rows:
+        known = _frameworks(engine)
+        named = ", ".join(known) if known else "none"
+        err.write(
+            f"aimo: no policy has a control in the framework {printable(repr(args.framework))}; "
+            f"the frameworks the policies cite: {named}\n"
+        )
     write_out(out, lambda: out.write(FORMATS[args.format](rows)))
     return EXIT_OK
 
@@ -87,7 +133,9 @@ COMMAND = Command(
     name="policies",
     help="list every policy the engine knows",
     description="List every policy: id, source pack or plugin and its version, enforcement "
-    "after configuration, severity, the stage it applies from, title.",
+    "after configuration (on --today, for a policy rolled out on dates, whose schedule is "
+    "listed after the table), severity, the stage it applies from, title; in JSON, also the "
+    "framework controls it helps with.",
     arguments=_arguments,
     run=_run,
 )

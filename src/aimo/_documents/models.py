@@ -23,9 +23,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StringConstraints,
+    Tag,
     ValidationInfo,
     field_validator,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "ContentType",
     "DataBoundary",
     "Decisions",
+    "EnforcementStep",
     "Escalation",
     "Infrastructure",
     "InfrastructureChoice",
@@ -534,15 +537,68 @@ class Selection(_Document):
     min_score: Annotated[int, Field(ge=0, le=9), NUMBER] = 6
 
 
-EnforcementLevel = Literal["advisory", "mandatory", "hard_mandatory"]
+#: The enforcement levels, lowest first (spec 5.3: ``shadow`` is below advisory).
+EnforcementLevel = Literal["shadow", "advisory", "mandatory", "hard_mandatory"]
+LEVELS: tuple[str, ...] = ("shadow", "advisory", "mandatory", "hard_mandatory")
+
+
+class EnforcementStep(_Document):
+    """One step of a dated enforcement schedule: the level in force from ``from`` on.
+
+    The first step may have no date: it holds until the next one. Before a first step that
+    has one, the policy keeps the level it would have without the schedule.
+    """
+
+    model_config = ConfigDict(
+        validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+
+    level: EnforcementLevel
+    from_: Day | None = Field(default=None, alias="from")
+
+
+def _in_date_order(steps: tuple[EnforcementStep, ...]) -> tuple[EnforcementStep, ...]:
+    for index, step in enumerate(steps):
+        if index and step.from_ is None:
+            raise _custom_error(
+                "schedule_order",
+                f"step {index + 1} has no 'from' date; only the first step may go without one",
+            )
+        before = steps[index - 1].from_ if index else None
+        if before is not None and step.from_ is not None and step.from_ <= before:
+            raise _custom_error(
+                "schedule_order",
+                f"step {index + 1} starts on {step.from_.isoformat()}, not after step "
+                f"{index}'s {before.isoformat()}; list the steps in date order",
+            )
+    return steps
+
+
+#: A rollout: the level in force on each date, its steps in date order.
+Schedule = Annotated[Seq[EnforcementStep], Field(min_length=1), AfterValidator(_in_date_order)]
+
+
+def _level_or_schedule(value: Any) -> str:
+    return SCHEDULE if isinstance(value, list | tuple) else LEVEL
+
+
+#: The union's two branches, named so that an error's path can leave the name out.
+LEVEL, SCHEDULE = "#level", "#schedule"
+#: A level, or a schedule of levels: which one is told by the value's type, so an error
+#: speaks of what was written (a list is a schedule), not of both at once.
+LevelOrSchedule = Annotated[
+    Annotated[EnforcementLevel, Tag(LEVEL)] | Annotated[Schedule, Tag(SCHEDULE)],
+    Discriminator(_level_or_schedule),
+]
 
 
 class PolicyConfig(_Document):
-    """Which policies run and how strictly (spec section 4.6)."""
+    """Which policies run and how strictly (spec sections 4.6 and 5.3)."""
 
     paths: Seq[Text] = ()
     disable: Seq[Slug] = ()
-    enforcement: Annotated[dict[Slug, EnforcementLevel], AfterValidator(FrozenDict)] = Field(
+    #: Each policy's level, or its dated schedule of levels.
+    enforcement: Annotated[dict[Slug, LevelOrSchedule], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
     )
 

@@ -10,7 +10,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from aimo._documents.models import MAX_DIGITS, X_FIELD, unknown_field_message, writable
+from aimo._documents.models import (
+    LEVEL,
+    MAX_DIGITS,
+    SCHEDULE,
+    X_FIELD,
+    unknown_field_message,
+    writable,
+)
 from aimo._documents.pointer import pointer, resolve
 from aimo._documents.source import SourceMap
 from aimo._errors import DocumentError, Problem, quote
@@ -62,7 +69,7 @@ def _message(cls: type[BaseModel], error: Any) -> str:
     if type(found) is dt.date and kind != "date_form":
         return _date_message(found)
     message = str(error["msg"])
-    if kind in {"unknown_class"} or "input" not in error:
+    if kind in {"unknown_class", "schedule_order"} or "input" not in error:
         return message
     return f"{message[0].lower()}{message[1:]} (found {_describe(found)})"
 
@@ -73,6 +80,9 @@ def _x_field(loc: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
         if isinstance(part, str) and part.startswith("x-"):
             return loc[: index + 1]
     return None
+
+
+_BRANCHES = frozenset({LEVEL, SCHEDULE})
 
 
 def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: str = "") -> M:
@@ -93,7 +103,8 @@ def validate(cls: type[M], data: Any, source: SourceMap | None = None, prefix: s
         x_fields: set[tuple[int | str, ...]] = set()
         too_deep: set[tuple[int | str, ...]] = set()
         for error in exc.errors(include_url=False):
-            loc = error["loc"]
+            # The names of a union's branches are not places in the document.
+            loc = tuple(part for part in error["loc"] if part not in _BRANCHES)
             x_field = _x_field(loc)
             pattern = (error.get("ctx") or {}).get("pattern")
             if x_field is not None and pattern != X_FIELD:

@@ -7,19 +7,28 @@ below it, nor disabled.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aimo._documents.models import PolicyConfig
+from aimo._documents.models import EnforcementStep, PolicyConfig
 from aimo._documents.validate import validate
 from aimo._engine.loop import Entry
-from aimo._engine.verdict import Enforcement
+from aimo._engine.verdict import Enforcement, NextEnforcement
 from aimo._errors import ConfigError, DocumentError
 
-__all__ = ["apply_config", "check_floors", "coerce_config", "merge_configs"]
+__all__ = [
+    "Schedule",
+    "apply_config",
+    "check_floors",
+    "coerce_config",
+    "level_on",
+    "merge_configs",
+]
 
-_RANK = {Enforcement.ADVISORY: 0, Enforcement.MANDATORY: 1, Enforcement.HARD_MANDATORY: 2}
+#: A policy's dated rollout, as configuration gives it.
+Schedule = tuple[EnforcementStep, ...]
 
 
 def coerce_config(config: PolicyConfig | Mapping[str, Any] | None) -> PolicyConfig | None:
@@ -52,29 +61,41 @@ def check_floors(config: PolicyConfig, floors: Mapping[str, Enforcement], where:
                 f"guards is not optional in any operating model (it can be set no lower "
                 f"than {floor})"
             )
-    for policy_id, level in config.enforcement.items():
+    for policy_id, value in config.enforcement.items():
         floor = floors.get(policy_id)
-        if floor is not None and _RANK[Enforcement(level)] < _RANK[floor]:
-            raise ConfigError(
-                f"{where}/policies/enforcement/{policy_id}: {policy_id} cannot be lowered "
-                f"below {floor} (found {level}): what it guards is not optional in any "
-                "operating model"
-            )
+        if floor is None:
+            continue
+        # A schedule holds the floor at every step, not only at the last.
+        steps = (
+            [("", value)]
+            if isinstance(value, str)
+            else [(f"/{index}/level", step.level) for index, step in enumerate(value)]
+        )
+        for at, level in steps:
+            if Enforcement(level).rank < floor.rank:
+                raise ConfigError(
+                    f"{where}/policies/enforcement/{policy_id}{at}: {policy_id} cannot be "
+                    f"lowered below {floor} (found {level}): what it guards is not optional "
+                    "in any operating model"
+                )
 
 
 def apply_config(
     entries: Sequence[Entry], config: PolicyConfig | None
-) -> tuple[list[Entry], dict[str, Enforcement]]:
-    """The entries a configuration keeps, and every known id's enforcement after it.
+) -> tuple[list[Entry], dict[str, Enforcement], dict[str, Schedule]]:
+    """The entries a configuration keeps, every known id's enforcement after it, and the
+    schedules of the policies whose level depends on the date.
 
     Disabled policies are neither evaluated nor reported, but stay known, so a waiver that
-    names one is not mistaken for a waiver of an unknown policy.
+    names one is not mistaken for a waiver of an unknown policy. A scheduled policy's entry
+    and enforcement are its level without the schedule: :func:`level_on` gives the level
+    of a date.
 
     :raises ConfigError: when the configuration names an unknown policy or pack, or lowers
         a policy below its floor.
     """
     if config is None:
-        return list(entries), {e.policy.id: e.enforcement for e in entries}
+        return list(entries), {e.policy.id: e.enforcement for e in entries}, {}
     ids = {e.policy.id for e in entries}
     packs = {e.policy.pack for e in entries if e.policy.pack is not None}
     for name in config.disable:
@@ -89,15 +110,34 @@ def apply_config(
     disabled = set(config.disable)
     kept: list[Entry] = []
     enforcement: dict[str, Enforcement] = {}
+    schedules: dict[str, Schedule] = {}
     for entry in entries:
         policy = entry.policy
-        level = config.enforcement.get(policy.id)
-        if level is not None:
-            entry = entry.at(Enforcement(level))
+        value = config.enforcement.get(policy.id)
+        if isinstance(value, str):
+            entry = entry.at(Enforcement(value))
+        elif value is not None:
+            schedules[policy.id] = tuple(value)
         enforcement[policy.id] = entry.enforcement
         if policy.id not in disabled and policy.pack not in disabled:
             kept.append(entry)
-    return kept, enforcement
+    return kept, enforcement, schedules
+
+
+def level_on(
+    steps: Schedule, day: dt.date, before: Enforcement
+) -> tuple[Enforcement, NextEnforcement | None]:
+    """The level a schedule puts in force on ``day``, and its next step after that day.
+
+    :param before: the level before a first step that has a date.
+    """
+    level = before
+    for step in steps:
+        if step.from_ is None or step.from_ <= day:
+            level = Enforcement(step.level)
+        else:
+            return level, NextEnforcement(level=Enforcement(step.level), from_=step.from_)
+    return level, None
 
 
 def floors(policies: Any) -> dict[str, Enforcement]:

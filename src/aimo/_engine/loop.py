@@ -13,21 +13,30 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
-from aimo._documents.models import Stage, Waiver, Workflow
+from aimo._documents.models import OperatingModel, Stage, Waiver, Workflow
 from aimo._documents.pointer import resolve
 from aimo._documents.source import Location, source_of
 from aimo._engine.observed import jsonable
 from aimo._engine.policy import MISSING, Context, NotApplicable, Policy, Violation
-from aimo._engine.verdict import Decision, Enforcement, Finding, Outcome, PolicyRef, Verdict, built
+from aimo._engine.verdict import (
+    Decision,
+    Enforcement,
+    Finding,
+    NextEnforcement,
+    Outcome,
+    PolicyRef,
+    Verdict,
+    built,
+)
 from aimo._engine.waivers import valid_waiver_indexes
 from aimo._errors import PolicyError, cut
 
-__all__ = ["MAX_VIOLATIONS", "Entry", "describe", "judge"]
+__all__ = ["MAX_VIOLATIONS", "Entry", "describe", "judge", "judge_model"]
 
 #: The most violations one policy may report for one workflow; more is a bug in the policy.
 MAX_VIOLATIONS = 10_000
 
-MANDATORY, ADVISORY = Enforcement.MANDATORY, Enforcement.ADVISORY
+MANDATORY, ADVISORY, SHADOW = Enforcement.MANDATORY, Enforcement.ADVISORY, Enforcement.SHADOW
 ALLOW, WARN, DENY = Decision.ALLOW, Decision.WARN, Decision.DENY
 
 
@@ -40,6 +49,7 @@ class Entry:
         "builtin",
         "check",
         "enforcement",
+        "next_enforcement",
         "not_applicable",
         "not_applicable_reasons",
         "passed",
@@ -55,12 +65,14 @@ class Entry:
         *,
         builtin: bool = False,
         enforcement: Enforcement | None = None,
+        next_enforcement: NextEnforcement | None = None,
     ) -> None:
         self.policy = policy
         self.check = policy.check
         self.applies = frozenset(stage for stage in Stage if policy.applies_to(stage))
         self.builtin = builtin
         self.enforcement = enforcement if enforcement is not None else policy.enforcement
+        self.next_enforcement = next_enforcement
         if policy.pack is not None:
             source, version = policy.pack, policy.pack_version
         self.ref = built(PolicyRef, {"id": policy.id, "source": source, "version": version})
@@ -81,9 +93,12 @@ class Entry:
             if not policy.applies_to(stage)
         }
 
-    def at(self, enforcement: Enforcement) -> Entry:
-        """This entry at another enforcement level (after configuration)."""
-        if enforcement is self.enforcement:
+    def at(
+        self, enforcement: Enforcement, next_enforcement: NextEnforcement | None = None
+    ) -> Entry:
+        """This entry at another enforcement level (after configuration, or on a date of its
+        schedule, with the step that follows)."""
+        if enforcement is self.enforcement and next_enforcement == self.next_enforcement:
             return self
         return Entry(
             self.policy,
@@ -91,6 +106,7 @@ class Entry:
             self.ref.version,
             builtin=self.builtin,
             enforcement=enforcement,
+            next_enforcement=next_enforcement,
         )
 
     def not_applicable_because(self, reason: str) -> Finding:
@@ -133,6 +149,7 @@ class Entry:
                 "seed_section": policy.seed_section,
                 "references": policy.references,
                 "location": location,
+                "next_enforcement": self.next_enforcement,
             },
         )
 
@@ -184,13 +201,18 @@ def judge(
             if outcome is not Outcome.FAIL and outcome is not Outcome.ERROR:
                 append(item)
                 continue
-            if waivers and outcome is Outcome.FAIL and entry.enforcement is MANDATORY:
+            enforcement = entry.enforcement
+            if enforcement is SHADOW:
+                # Reported and logged; it never changes the decision, not even to warn.
+                append(item)
+                continue
+            if waivers and outcome is Outcome.FAIL and enforcement is MANDATORY:
                 item = _waive(item, waivers)
                 if item.outcome is Outcome.WAIVED:
                     append(item)
                     continue
             failed = True
-            blocked = blocked or entry.enforcement is not ADVISORY
+            blocked = blocked or enforcement is not ADVISORY
             append(item)
     return built(
         Verdict,
@@ -204,6 +226,62 @@ def judge(
             "policy_set": policy_set,
         },
         {"_digest": None, "_document": workflow},
+    )
+
+
+def judge_model(
+    entries: Sequence[Entry],
+    policy_set: tuple[PolicyRef, ...],
+    model: OperatingModel,
+    ctx: Context,
+    name: str,
+) -> Verdict:
+    """The verdict of an operating model as a whole: its model-level policies' findings.
+
+    Decided as a workflow's is, with no stage (every model-level policy applies) and no
+    waivers (a model has none). ``name`` is what the verdict calls the model.
+    """
+    findings: list[Finding] = []
+    append = findings.append
+    blocked = failed = False
+    for entry in entries:
+        try:
+            # A model-level policy's check takes the model where others take a workflow.
+            produced = entry.check(model, ctx)  # type: ignore[arg-type]
+            if produced is None:
+                append(entry.passed)
+                continue
+            items = (
+                produced if type(produced) is list else list(islice(produced, MAX_VIOLATIONS + 1))
+            )
+            if not items:
+                append(entry.passed)
+                continue
+            if len(items) == 1 and type(items[0]) is NotApplicable:
+                append(entry.not_applicable_because(items[0].reason))
+                continue
+            produced_findings = _findings(entry, items, model)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            produced_findings = [_error(entry, exc)]
+        for item in produced_findings:
+            append(item)
+            if item.failed and entry.enforcement is not SHADOW:
+                failed = True
+                blocked = blocked or entry.enforcement is not ADVISORY
+    return built(
+        Verdict,
+        {
+            "workflow_id": name,
+            "stage": None,
+            "decision": DENY if blocked else WARN if failed else ALLOW,
+            "required_tier": None,
+            "findings": findings,
+            "evaluated_at": dt.datetime.now(dt.UTC),
+            "policy_set": policy_set,
+        },
+        {"_digest": None, "_document": model},
     )
 
 
@@ -222,8 +300,9 @@ def _waive(finding: Finding, waivers: list[Waiver]) -> Finding:
     return finding
 
 
-def _findings(entry: Entry, items: list[Any], workflow: Workflow) -> list[Finding]:
-    """The fail findings of the violations one policy yielded."""
+def _findings(entry: Entry, items: list[Any], workflow: Workflow | OperatingModel) -> list[Finding]:
+    """The fail findings of the violations one policy yielded, about a workflow or, for a
+    model-level policy, the operating model."""
     if len(items) > MAX_VIOLATIONS:
         raise PolicyError(
             f"the check yielded more than {MAX_VIOLATIONS:,} violations for one workflow"

@@ -7,13 +7,14 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Required, TypeAlias, TypeVar
+from typing import Any, Literal, Required, TypeAlias, TypeVar, cast
 
 from typing_extensions import TypedDict, Unpack
 
 from aimo._documents.frozen import freeze_json
 from aimo._documents.models import OperatingModel, ReviewTier, Stage, Workflow
 from aimo._documents.run import Run
+from aimo._engine.controls import Control, derive_controls
 from aimo._engine.verdict import Enforcement, Severity
 from aimo._errors import PolicyError
 
@@ -190,6 +191,8 @@ _set_plain = Context.__dict__["_plain"].__set__
 
 Result: TypeAlias = Iterable[Violation | NotApplicable] | None
 Check: TypeAlias = Callable[[Workflow, Context], Result]
+#: The check of a model-level policy (``scope="model"``): it judges the operating model.
+ModelCheck: TypeAlias = Callable[[OperatingModel, Context], Result]
 
 #: The order of the stages a policy can apply from.
 STAGE_RANK: dict[Stage, int] = {Stage.IDEA: 0, Stage.PILOT: 1, Stage.PRODUCTION: 2}
@@ -206,11 +209,17 @@ class PolicyMetadata(TypedDict, total=False):
     applies_from: Stage | str
     seed_section: str | None
     references: Sequence[str]
+    controls: Sequence[Control | tuple[str, str]] | None
     remediation: str | None
     retired: bool
     floor: Enforcement | str | None
     unwaivable: str | None
+    scope: Scope
 
+
+#: What a policy judges: one workflow at a time, or the operating model as a whole.
+Scope = Literal["workflow", "model"]
+SCOPES: tuple[Scope, ...] = ("workflow", "model")
 
 #: The names of a policy's metadata.
 METADATA = frozenset(PolicyMetadata.__annotations__)
@@ -224,10 +233,12 @@ DEFAULTS: PolicyMetadata = {
     "applies_from": Stage.PILOT,
     "seed_section": None,
     "references": (),
+    "controls": None,
     "remediation": None,
     "retired": False,
     "floor": None,
     "unwaivable": None,
+    "scope": "workflow",
 }
 
 
@@ -241,6 +252,7 @@ class Policy:
     __slots__ = (
         "applies_from",
         "check",
+        "controls",
         "description",
         "enforcement",
         "floor",
@@ -250,6 +262,7 @@ class Policy:
         "references",
         "remediation",
         "retired",
+        "scope",
         "seed_section",
         "severity",
         "title",
@@ -280,6 +293,12 @@ class Policy:
                 f"policy {id!r}: applies_from must be idea, pilot or production; "
                 "set retired=True to judge retired workflows too"
             )
+        scope = meta["scope"]
+        if scope not in SCOPES:
+            raise PolicyError(f"policy {id!r}: scope is 'workflow' or 'model', not {scope!r}")
+        #: ``model`` policies judge the operating model as a whole, ``check(model, ctx)``,
+        #: once per model judged; their stage settings do not apply.
+        self.scope: Scope = scope
         references = meta["references"]
         if isinstance(references, str):
             raise PolicyError(f"policy {id!r}: references is a list of strings")
@@ -288,6 +307,9 @@ class Policy:
         self.title = meta["title"]
         self.seed_section = meta["seed_section"]
         self.references = tuple(references)
+        #: The framework controls the policy helps with: as given, else those its
+        #: references cite (see ``derive_controls``).
+        self.controls = _controls(id, meta["controls"], self.references)
         self.remediation = meta["remediation"]
         self.retired = meta["retired"]
         #: Why no waiver may set this policy aside, when none may (a hard-mandatory
@@ -320,6 +342,42 @@ class Policy:
         raise TypeError(f"policy {self.id!r} is not defined at module level and cannot be pickled")
 
 
+def _controls(
+    id: str, given: Sequence[Control | tuple[str, str]] | None, references: tuple[str, ...]
+) -> tuple[Control, ...]:
+    if given is None:
+        return derive_controls(references)
+    if isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+        raise PolicyError(
+            f"policy {id!r}: controls is a list of aimo.Control or (framework, id) pairs, "
+            f"not {type(given).__name__}"
+        )
+    controls: dict[Control, None] = {}
+    for number, item in enumerate(given, start=1):
+        if isinstance(item, Control):
+            controls.setdefault(item, None)
+            continue
+        pair = tuple(item) if isinstance(item, tuple | list) else ()
+        try:
+            if len(pair) != 2:
+                raise ValueError
+            control = Control(framework=pair[0], id=pair[1])
+        except ValueError:
+            # pydantic's ValidationError is a ValueError: a framework or id that is empty
+            # or not text.
+            raise PolicyError(
+                f"policy {id!r}: control {number} must be an aimo.Control or a "
+                f"(framework, id) pair of non-empty strings, not {_cut(item)}"
+            ) from None
+        controls.setdefault(control, None)
+    return tuple(controls)
+
+
+def _cut(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
 def _lookup_policy(module: str, name: str) -> Policy:
     import importlib
 
@@ -331,7 +389,7 @@ def _lookup_policy(module: str, name: str) -> Policy:
     return found
 
 
-def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
+def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check | ModelCheck], Policy]:
     """Turn a check function into a :class:`Policy`.
 
     The check takes ``(workflow, ctx)`` and yields :class:`Violation` objects; yielding
@@ -341,20 +399,29 @@ def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
     :param id: the stable policy id, a slug such as ``acme-brand-voice`` (required).
     :param title: what the policy wants, in a few words (required).
     :param severity: ``info``, ``low``, ``medium`` (default), ``high`` or ``critical``.
-    :param enforcement: ``advisory``, ``mandatory`` (default) or ``hard_mandatory``.
+    :param enforcement: ``shadow``, ``advisory``, ``mandatory`` (default) or
+        ``hard_mandatory``.
     :param applies_from: the first stage judged (``idea``, ``pilot`` (default) or
         ``production``); before it, the finding is ``not_applicable``.
     :param seed_section: the section of the operating-model guide the policy enforces.
     :param references: framework clauses the policy helps with (navigation aids).
+    :param controls: the framework controls the policy helps with, each an
+        :class:`~aimo.Control` or a ``(framework, id)`` pair; by default, those its
+        ``references`` cite (``"NIST AI RMF GOVERN 1.3"`` gives ``NIST AI RMF``,
+        ``GOVERN 1.3``). Give ``[]`` for none.
     :param remediation: how to fix a failure, unless the violation says otherwise.
     :param retired: whether retired workflows are judged too (only waiver policies are).
     :param floor: the lowest enforcement configuration may set (``mandatory`` for
         ``owner-named``); a policy with a floor cannot be disabled either.
     :param unwaivable: why no waiver may set this policy aside, for a policy below
         hard-mandatory that must still never be waived (``waiver-valid``).
+    :param scope: ``workflow`` (default): the check judges one workflow,
+        ``check(workflow, ctx)``; ``model``: it judges the operating model as a whole,
+        ``check(model, ctx)``, once each time a model is judged (``aimo check MODEL``,
+        ``evaluate_model``, ``assess``), and its findings make the model's own verdict.
     """
 
-    def decorate(check: Check) -> Policy:
-        return Policy(check, **metadata)
+    def decorate(check: Check | ModelCheck) -> Policy:
+        return Policy(cast(Check, check), **metadata)
 
     return decorate

@@ -106,6 +106,7 @@ def refusal(
             "seed_section": None,
             "references": (),
             "location": location,
+            "next_enforcement": None,
         },
     )
     return built(

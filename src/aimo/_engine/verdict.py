@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
     computed_field,
@@ -18,14 +19,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from aimo._documents.canonical import digest
-from aimo._documents.models import ReviewTier, Stage, Workflow
+from aimo._documents.models import OperatingModel, ReviewTier, Stage, Workflow
 from aimo._documents.source import Location
 from aimo._documents.validate import validate
 
 __all__ = [
+    "Assessment",
     "Decision",
     "Enforcement",
     "Finding",
+    "NextEnforcement",
     "Outcome",
     "PolicyRef",
     "Severity",
@@ -57,15 +60,49 @@ class Severity(StrEnum):
 
 
 class Enforcement(StrEnum):
-    """How a failing policy affects the decision (as in HashiCorp Sentinel)."""
+    """How a failing policy affects the decision (as in HashiCorp Sentinel), lowest first.
 
+    ``shadow`` is below advisory: the policy is evaluated and its findings are reported and
+    logged, but they never change the decision, as a rule under trial.
+    """
+
+    SHADOW = "shadow"
     ADVISORY = "advisory"
     MANDATORY = "mandatory"
     HARD_MANDATORY = "hard_mandatory"
 
     @property
     def blocking(self) -> bool:
-        return self is not Enforcement.ADVISORY
+        """Whether a failure denies (mandatory and hard-mandatory)."""
+        return self is Enforcement.MANDATORY or self is Enforcement.HARD_MANDATORY
+
+    @property
+    def decides(self) -> bool:
+        """Whether a failure changes the decision at all (everything but shadow)."""
+        return self is not Enforcement.SHADOW
+
+    @property
+    def rank(self) -> int:
+        """Its place from the lowest level (shadow, 0) to the highest (hard-mandatory, 3)."""
+        return _RANKS[self]
+
+
+_RANKS = {level: rank for rank, level in enumerate(Enforcement)}
+
+
+class NextEnforcement(BaseModel):
+    """The next step of a policy's dated enforcement schedule: its level, from a date."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    level: Enforcement
+    from_: dt.date = Field(alias="from")
 
 
 class Finding(BaseModel):
@@ -85,6 +122,8 @@ class Finding(BaseModel):
     seed_section: str | None = None
     references: tuple[str, ...] = ()
     location: Location | None = None
+    #: For a policy under a dated schedule, the step after the one in force.
+    next_enforcement: NextEnforcement | None = None
 
     @property
     def failed(self) -> bool:
@@ -128,13 +167,15 @@ def hold_data(verdict: Verdict, data: dict[str, Any]) -> None:
         private["_document"] = frozen
 
 
-def document_digest(workflow: Workflow) -> str:
-    """sha256 (hex) of the canonical JSON of the normalised workflow.
+def document_digest(document: Workflow | OperatingModel) -> str:
+    """sha256 (hex) of the canonical JSON of the normalised workflow (or operating model,
+    without its workflows, which have verdicts of their own).
 
     Canonical: keys sorted, no spaces, nulls dropped, UTF-8. Normalised: what the model holds
     after validation, defaults included, so key order and spelled-out defaults do not matter.
     """
-    return digest(_drop_nulls(workflow.model_dump(mode="json", exclude_none=True)))
+    exclude = {"workflows"} if isinstance(document, OperatingModel) else None
+    return digest(_drop_nulls(document.model_dump(mode="json", exclude_none=True, exclude=exclude)))
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -186,7 +227,7 @@ class Verdict(BaseModel):
     # Until then the verdict holds what was judged: the workflow, or, for a workflow given
     # as plain data, that data frozen as bytes (see hold_data).
     _digest: str | None = PrivateAttr(default=None)
-    _document: Workflow | bytes | None = PrivateAttr(default=None)
+    _document: Workflow | OperatingModel | bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -216,7 +257,7 @@ class Verdict(BaseModel):
                 # Bytes only hold_data made, with marshal.dumps of plain data: nothing else
                 # ever sets them, so reading them back runs no code.
                 document = validate(Workflow, marshal.loads(document))  # noqa: S302
-            assert isinstance(document, Workflow)
+            assert isinstance(document, Workflow | OperatingModel)
             self._digest = document_digest(document)
             self._document = None
         return self._digest
@@ -246,3 +287,23 @@ class Verdict(BaseModel):
     def to_json(self, *, indent: int | None = None) -> str:
         """The verdict as a JSON text; ``Verdict.model_validate_json`` reads it back."""
         return self.model_dump_json(indent=indent)
+
+
+class Assessment(BaseModel):
+    """An operating model judged as a whole and workflow by workflow (``aimo.assess``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The model's own verdict: its model-level policies (``decisions-recorded`` among them).
+    model_verdict: Verdict
+    #: Every workflow's verdict, in the model's order (an invalid one refused).
+    verdicts: list[Verdict]
+
+    @property
+    def allowed(self) -> bool:
+        """Whether neither the model nor any workflow is denied."""
+        return self.model_verdict.allowed and all(v.allowed for v in self.verdicts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assessment as plain JSON-compatible data."""
+        return self.model_dump(mode="json")

@@ -15,8 +15,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from aimo._documents.dates import shift
 from aimo._documents.inventory import Rejected
@@ -24,13 +25,21 @@ from aimo._documents.models import Decisions, OperatingModel, ReviewOutcome, Sta
 from aimo._engine.coerce import default_model
 from aimo._engine.engine import BaseEngine
 from aimo._engine.policy import Context
-from aimo._engine.verdict import Decision, Verdict
+from aimo._engine.verdict import Decision, Enforcement, Verdict
 from aimo._engine.waivers import waiver_problems
 from aimo._policies.core import next_review_due
 from aimo._review.advice import score_use_case
 from aimo._review.rollup import RollupRow, Tally
 
-__all__ = ["DECISION_QUESTIONS", "ModelReport", "Report", "build_report", "build_section"]
+__all__ = [
+    "DECISION_QUESTIONS",
+    "ModelReport",
+    "ModelVerdictRow",
+    "Report",
+    "UpcomingStep",
+    "build_report",
+    "build_section",
+]
 
 #: The four decisions (seed: "What an Operating Model Has to Decide"), in the seed's
 #: order, each as the question the report asks.
@@ -83,6 +92,8 @@ class WorkflowRow(_Frozen):
     blocking: tuple[str, ...]
     #: The messages of the failing advisory findings.
     warnings: tuple[str, ...]
+    #: The messages of the failing findings of policies in shadow: what they would say.
+    shadow: tuple[str, ...] = ()
 
 
 class ReviewRow(_Frozen):
@@ -120,6 +131,38 @@ class Candidate(_Frozen):
     drift: str | None
 
 
+class ModelVerdictRow(_Frozen):
+    """The operating model's own verdict: what its model-level policies found."""
+
+    decision: Decision
+    #: The messages of the failing findings that block.
+    blocking: tuple[str, ...]
+    #: The messages of the failing advisory findings.
+    warnings: tuple[str, ...]
+    #: The messages of the failing findings of policies in shadow.
+    shadow: tuple[str, ...] = ()
+
+
+class UpcomingStep(_Frozen):
+    """A step of a dated rollout still to come, and what it would change if in force today."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    policy_id: str
+    level: Enforcement
+    from_: dt.date = Field(alias="from")
+    #: Workflows allowed today that the step would make warn.
+    newly_warn: int
+    #: Workflows allowed or warned today that the step would deny.
+    newly_deny: int
+
+
 class ModelReport(_Frozen):
     """The review of one operating model, or of workflow files outside any model."""
 
@@ -128,6 +171,8 @@ class ModelReport(_Frozen):
     organization: str | None
     #: Each of the four decisions as written; None where it is not written down.
     decisions: dict[str, str | None]
+    #: The model's own verdict (None for workflow files outside a model).
+    model_verdict: ModelVerdictRow | None = None
     #: How many workflows are at each stage, and how many of them each decision got.
     stage_counts: dict[Stage, int]
     decision_counts: dict[Decision, int]
@@ -137,6 +182,8 @@ class ModelReport(_Frozen):
     candidates: tuple[Candidate, ...]
     #: Per failing policy, how many of the section's workflows it fails.
     rollup: tuple[RollupRow, ...]
+    #: The steps of dated rollouts still to come, in date order.
+    upcoming: tuple[UpcomingStep, ...] = ()
 
 
 class Report(_Frozen):
@@ -178,11 +225,15 @@ def build_section(
     engine: BaseEngine,
     today: dt.date,
     horizon: int,
+    model_verdict: Verdict | None = None,
 ) -> ModelReport:
     """The review of one model's workflows, read once, as they are judged: a section keeps
     its rows, never the workflows themselves."""
     operating_model = model if model is not None else default_model()
-    ctx = engine.for_model(operating_model).context(operating_model, today)
+    configured = engine.for_model(operating_model)
+    ctx = configured.context(operating_model, today)
+    steps = _steps_to_come(configured, operating_model, today)
+    newly: dict[int, list[int]] = {index: [0, 0] for index in range(len(steps))}
     stages: Counter[Stage] = Counter()
     tally = Tally()
     rows: list[WorkflowRow] = []
@@ -197,6 +248,10 @@ def build_section(
             rows.append(_refused_row(verdict))
             continue
         rows.append(_workflow_row(entry, verdict, operating_model))
+        for index, (_, step_engine, step_ctx) in enumerate(steps):
+            then = step_engine.judge(entry, step_ctx, notify=False).decision
+            if _RANK[then] > _RANK[verdict.decision]:
+                newly[index][then is Decision.DENY] += 1
         if entry.stage in LIVE_STAGES:
             reviews.append(_review_row(entry, today, horizon))
         waivers.extend(_waiver_rows(entry, ctx, horizon))
@@ -208,6 +263,7 @@ def build_section(
         is_model=model is not None,
         organization=model.organization if model else None,
         decisions=_decisions(model.decisions if model else None),
+        model_verdict=_model_row(model_verdict) if model_verdict is not None else None,
         stage_counts={s: stages[s] for s in Stage},
         decision_counts={d: tally.decisions[d] for d in Decision},
         workflows=tuple(rows),
@@ -215,7 +271,48 @@ def build_section(
         waivers=tuple(waivers),
         candidates=tuple(candidates),
         rollup=tally.rollup(),
+        upcoming=tuple(
+            UpcomingStep(
+                policy_id=step.policy_id,
+                level=step.level,
+                from_=step.from_,
+                newly_warn=newly[index][0],
+                newly_deny=newly[index][1],
+            )
+            for index, (step, _, _) in enumerate(steps)
+        ),
     )
+
+
+_RANK = {Decision.ALLOW: 0, Decision.WARN: 1, Decision.DENY: 2}
+
+
+class _Step(NamedTuple):
+    policy_id: str
+    level: Enforcement
+    from_: dt.date
+
+
+def _steps_to_come(
+    configured: BaseEngine, model: OperatingModel, today: dt.date
+) -> list[tuple[_Step, BaseEngine, Context]]:
+    """Each dated step after ``today``, with an engine and context that put it in force
+    today: what the step would decide if it were already taken."""
+    found = []
+    for policy in configured.policies:
+        for step in configured.schedule(policy.id) or ():
+            if step.from_ is not None and step.from_ > today:
+                level = Enforcement(step.level)
+                step_engine = configured.configured({"enforcement": {policy.id: level.value}})
+                found.append(
+                    (
+                        _Step(policy.id, level, step.from_),
+                        step_engine,
+                        step_engine.context(model, today),
+                    )
+                )
+    found.sort(key=lambda item: (item[0].from_, item[0].policy_id))
+    return found
 
 
 def _decisions(decisions: Decisions | None) -> dict[str, str | None]:
@@ -242,7 +339,18 @@ def _workflow_row(workflow: Workflow, verdict: Verdict, model: OperatingModel) -
         use_case_score=score.total,
         use_case_min_score=score.min_score,
         blocking=_unique(f.message for f in failures if f.enforcement.blocking),
-        warnings=_unique(f.message for f in failures if not f.enforcement.blocking),
+        warnings=_unique(f.message for f in failures if f.enforcement is Enforcement.ADVISORY),
+        shadow=_unique(f.message for f in failures if f.enforcement is Enforcement.SHADOW),
+    )
+
+
+def _model_row(verdict: Verdict) -> ModelVerdictRow:
+    failures = verdict.failures
+    return ModelVerdictRow(
+        decision=verdict.decision,
+        blocking=_unique(f.message for f in failures if f.enforcement.blocking),
+        warnings=_unique(f.message for f in failures if f.enforcement is Enforcement.ADVISORY),
+        shadow=_unique(f.message for f in failures if f.enforcement is Enforcement.SHADOW),
     )
 
 

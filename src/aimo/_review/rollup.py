@@ -13,7 +13,15 @@ from pydantic import BaseModel, ConfigDict
 
 from aimo._engine.verdict import Decision, Enforcement, Verdict
 
-__all__ = ["RollupRow", "Tally"]
+__all__ = ["EFFECT", "RollupRow", "Tally"]
+
+#: What a failure at each level does, in the words every output uses.
+EFFECT = {
+    Enforcement.SHADOW: "reported only",
+    Enforcement.ADVISORY: "does not block",
+    Enforcement.MANDATORY: "blocks",
+    Enforcement.HARD_MANDATORY: "blocks",
+}
 
 
 class RollupRow(BaseModel):
@@ -37,7 +45,13 @@ class Tally:
 
     def __init__(self) -> None:
         self.decisions: Counter[Decision] = Counter()
+        #: The decisions of the operating models judged as a whole, kept apart: the counts
+        #: and the roll-up are of workflows.
+        self.models: Counter[Decision] = Counter()
         self._failing: Counter[tuple[str, Enforcement]] = Counter()
+
+    def add_model(self, verdict: Verdict) -> None:
+        self.models[verdict.decision] += 1
 
     def add(self, verdict: Verdict) -> None:
         self.decisions[verdict.decision] += 1
@@ -53,7 +67,7 @@ class Tally:
         return {d.value: self.decisions[d] for d in Decision}
 
     def rollup(self) -> tuple[RollupRow, ...]:
-        """The failing policies, the most widespread first; blocking before advisory on a
+        """The failing policies, the most widespread first; the stricter level first on a
         tie, then by id, so that the order never depends on the input's."""
         rows = [
             RollupRow(
@@ -64,5 +78,5 @@ class Tally:
             )
             for (policy_id, enforcement), count in self._failing.items()
         ]
-        rows.sort(key=lambda r: (-r.workflows, not r.blocking, r.policy_id, r.enforcement))
+        rows.sort(key=lambda r: (-r.workflows, -r.enforcement.rank, r.policy_id))
         return tuple(rows)

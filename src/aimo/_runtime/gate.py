@@ -3,7 +3,8 @@
 A gate evaluates the workflow with the run (spec section 4.3), so everything that makes a
 workflow unfit, from a missing owner to a banned phrase in this very output, stops the run
 in the same way: :class:`aimo.PolicyViolation`, carrying the verdict. A ``warn`` never
-stops it; it is logged on the ``aimo.gate`` logger.
+stops it; it is logged on the ``aimo.gate`` logger. A gate in ``mode="shadow"`` checks and
+logs the same way and never stops anything: for trying a gate on a live pipeline first.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aimo._documents.models import Input, OperatingModel, Workflow
 from aimo._documents.run import Approval, Output, Run
 from aimo._documents.validate import validate
 from aimo._engine.coerce import coerce_model, coerce_workflow, default_model
-from aimo._engine.engine import BaseEngine
+from aimo._engine.engine import BaseEngine, Mode
 from aimo._engine.verdict import Decision, Verdict
 from aimo._errors import PolicyViolation
 
@@ -48,7 +49,12 @@ class Gate:
     :param engine: the engine to evaluate with, e.g. one with an :class:`aimo.DecisionLog`
         plugin (default: the engine of :func:`aimo.evaluate`).
     :param today: the evaluation date (default: the date of each run, UTC). Pin it in tests.
+    :param mode: ``"enforce"`` (the default) raises on ``deny``; ``"shadow"`` treats every
+        finding as a finding of a policy in shadow: each check is evaluated, and recorded
+        by the engine's hooks (its decision log), and never raises; what a check finds is
+        logged on the ``aimo.gate`` logger.
     :raises DocumentError: when the workflow or model is invalid.
+    :raises ValueError: for another mode.
     """
 
     def __init__(
@@ -58,23 +64,41 @@ class Gate:
         model: OperatingModel | Mapping[str, Any] | str | os.PathLike[str] | None = None,
         engine: BaseEngine | None = None,
         today: dt.date | None = None,
+        mode: Mode = "enforce",
     ) -> None:
+        if mode not in ("enforce", "shadow"):
+            raise ValueError(f"mode is 'enforce' or 'shadow', not {mode!r}")
         self.workflow = coerce_workflow(workflow)
         self.model = coerce_model(model) if model is not None else default_model()
         self.engine = engine
         self.today = today
+        self.mode: Mode = mode
 
     def __repr__(self) -> str:
-        return f"Gate({self.workflow.id!r})"
+        shadow = ", mode='shadow'" if self.mode == "shadow" else ""
+        return f"Gate({self.workflow.id!r}{shadow})"
 
     def check(self, run: Run) -> Verdict:
         """Evaluate the workflow with ``run``; return the verdict unless it is ``deny``.
 
-        :raises PolicyViolation: on ``deny``, with the verdict as ``.verdict``.
+        :raises PolicyViolation: on ``deny``, with the verdict as ``.verdict`` (never in
+            shadow mode).
         """
         engine = self.engine if self.engine is not None else default_engine()
         today = self.today if self.today is not None else run.at.date()
-        verdict = engine.evaluate(self.workflow, model=self.model, today=today, run=run)
+        verdict = engine.evaluate(
+            self.workflow, model=self.model, today=today, run=run, mode=self.mode
+        )
+        if self.mode == "shadow":
+            failures = verdict.failures
+            if failures:
+                reasons = "; ".join(f"{f.policy_id}: {f.message}" for f in failures)
+                logger.warning(
+                    "Workflow %r (gate in shadow, nothing stopped): %s",
+                    verdict.workflow_id,
+                    reasons,
+                )
+            return verdict
         if verdict.decision is Decision.DENY:
             raise PolicyViolation(verdict)
         if verdict.decision is Decision.WARN:
@@ -154,6 +178,7 @@ def governed(
     model: OperatingModel | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     engine: BaseEngine | None = None,
     today: dt.date | None = None,
+    mode: Mode = "enforce",
 ) -> Callable[[F], F]:
     """Gate a function that produces a workflow's output, plain or ``async``.
 
@@ -168,9 +193,12 @@ def governed(
         async def summarise(export: str) -> str:
             ...
 
+    With ``mode="shadow"``, both checks are made and logged and never raise (see
+    :class:`Gate`).
+
     :raises DocumentError: when the workflow or model is invalid (at decoration).
     """
-    gate = Gate(workflow, model=model, engine=engine, today=today)
+    gate = Gate(workflow, model=model, engine=engine, today=today, mode=mode)
     used = tuple(inputs)
     signed = tuple(approvals)
     # Validated now, so that a mistake in the decorator fails at import, not at run time.

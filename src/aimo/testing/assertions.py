@@ -38,7 +38,10 @@ def _finding_lines(finding: Finding, *, with_id: bool) -> list[str]:
     name = f" {finding.policy_id}" if with_id else ""
     blocks = ""
     if finding.failed:
-        blocks = ", blocks" if finding.enforcement.blocking else ", does not block"
+        blocks = {
+            "shadow": ", reported only",
+            "advisory": ", does not block",
+        }.get(finding.enforcement.value, ", blocks")
     where = finding.path or "/"
     if finding.location is not None and finding.location.line is not None:
         where += f" ({finding.location.file}:{finding.location.line})"

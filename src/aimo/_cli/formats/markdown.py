@@ -15,6 +15,7 @@ from aimo._review.report import (
     DECISION_QUESTIONS,
     Candidate,
     ModelReport,
+    ModelVerdictRow,
     Report,
     ReviewRow,
     ReviewStatus,
@@ -22,6 +23,7 @@ from aimo._review.report import (
     WaiverStatus,
     WorkflowRow,
 )
+from aimo._review.rollup import EFFECT
 
 __all__ = ["FORMAT", "render_markdown"]
 
@@ -82,6 +84,8 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
             answer = section.decisions.get(name)
             out.append(f"- **{question}** {_text(answer) if answer else '*Not written down.*'}")
         out.append("")
+    if section.model_verdict is not None:
+        out += _model_verdict(section.model_verdict)
 
     out += ["## Workflows", ""]
     count = len(section.workflows)
@@ -97,7 +101,7 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
             (
                 (
                     row.policy_id,
-                    f"{row.enforcement.value} ({'blocks' if row.blocking else 'does not block'})",
+                    f"{row.enforcement.value} ({EFFECT[row.enforcement]})",
                     f"{row.workflows:,}",
                 )
                 for row in section.rollup
@@ -122,6 +126,39 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
             out.append(f"- **{w.id}**")
             out += [f"  - {_text(message)}" for message in w.warnings]
         out.append("")
+    shadowed = [w for w in section.workflows if w.shadow]
+    if shadowed:
+        out += [
+            "## In shadow",
+            "",
+            "Policies on trial: what they find is reported, and changes no decision yet.",
+            "",
+        ]
+        for w in shadowed:
+            out.append(f"- **{w.id}**")
+            out += [f"  - {_text(message)}" for message in w.shadow]
+        out.append("")
+    if section.upcoming:
+        out += [
+            "## Upcoming enforcement",
+            "",
+            "Policies rolled out on dates: what each step still to come would change if it "
+            "were in force today.",
+            "",
+        ]
+        out += _table(
+            ("Policy", "From", "Becomes", "Would newly warn", "Would newly deny"),
+            (
+                (
+                    step.policy_id,
+                    step.from_.isoformat(),
+                    step.level.value,
+                    f"{step.newly_warn:,}",
+                    f"{step.newly_deny:,}",
+                )
+                for step in section.upcoming
+            ),
+        )
     if section.reviews:
         out += [
             "## Review calendar",
@@ -160,6 +197,25 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
     if section.candidates:
         out += ["## To tune, strengthen or retire", ""]
         out += [_candidate_line(c) for c in section.candidates]
+        out.append("")
+    return out
+
+
+def _model_verdict(row: ModelVerdictRow) -> list[str]:
+    decision = row.decision.value
+    out = [
+        "## The operating model as a whole",
+        "",
+        f"Decision: {decision.upper() if row.decision is Decision.DENY else decision}.",
+        "",
+    ]
+    for title, messages in (
+        ("Blocks", row.blocking),
+        ("Warns", row.warnings),
+        ("In shadow", row.shadow),
+    ):
+        out += [f"- {title}: {_text(message)}" for message in messages]
+    if row.blocking or row.warnings or row.shadow:
         out.append("")
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any, TextIO
@@ -10,24 +11,30 @@ from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun
 from aimo._documents.printable import json_safe
 from aimo._engine.refusal import DOCUMENT_VALID
-from aimo._engine.verdict import Finding, Outcome, Verdict
+from aimo._engine.verdict import Enforcement, Finding, Outcome, Verdict
 from aimo._errors import Problem
 from aimo._version import __version__
 
 __all__ = ["FORMAT"]
 
 
-_SARIF_LEVEL = {True: "error", False: "warning"}
+#: A blocking failure is an error, an advisory one a warning, a shadow one a note.
+_SARIF_LEVEL = {
+    Enforcement.HARD_MANDATORY: "error",
+    Enforcement.MANDATORY: "error",
+    Enforcement.ADVISORY: "warning",
+    Enforcement.SHADOW: "note",
+}
 
 
 def _write(run: CheckRun, out: TextIO) -> None:
     """The failing and waived findings as a SARIF 2.1.0 log, for code-scanning tools.
 
-    Every policy is a rule; each failing finding is a result, ``error`` when it blocks and
-    ``warning`` when it is advisory; a waived finding is a result with an external
-    suppression carrying the waiver's justification. Passing findings are left out, as
-    linters leave out the checks that passed. Problems with the input (a file that could
-    not be read or validated) make the run unsuccessful and are listed as error
+    Every policy is a rule; each failing finding is a result, ``error`` when it blocks,
+    ``warning`` when it is advisory and ``note`` in shadow; a waived finding is a result
+    with an external suppression carrying the waiver's justification. Passing findings are
+    left out, as linters leave out the checks that passed. Problems with the input (a file
+    that could not be read or validated) make the run unsuccessful and are listed as error
     notifications at their place, so that an upload never looks clean when it was not.
     """
     policies = {p.id: p for p in run.engine.policies}
@@ -41,7 +48,7 @@ def _write(run: CheckRun, out: TextIO) -> None:
             rule: dict[str, Any] = {
                 "id": finding.policy_id,
                 "shortDescription": {"text": policy.title if policy else finding.policy_id},
-                "defaultConfiguration": {"level": _SARIF_LEVEL[finding.enforcement.blocking]},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[finding.enforcement]},
                 "properties": {
                     "enforcement": finding.enforcement.value,
                     "severity": finding.severity.value,
@@ -54,6 +61,10 @@ def _write(run: CheckRun, out: TextIO) -> None:
                 rule["help"] = {"text": finding.remediation}
             if finding.seed_section:
                 rule["properties"]["seed_section"] = finding.seed_section
+            if policy is not None and policy.controls:
+                # Code-scanning tools filter and group rules by tag: one per framework
+                # control, so that findings can be read by control.
+                rule["properties"]["tags"] = [f"{c.framework} {c.id}" for c in policy.controls]
             rules.append(rule)
         return index[finding.policy_id]
 
@@ -63,7 +74,9 @@ def _write(run: CheckRun, out: TextIO) -> None:
             # Policies that a model's packs add are rules too.
             for policy in section.engine.policies:
                 policies.setdefault(policy.id, policy)
-        for _, verdict in section.judged:
+        # The model's own verdict first, then each workflow's as it is judged.
+        first = [section.model_verdict] if section.model_verdict is not None else []
+        for verdict in itertools.chain(first, (v for _, v in section.judged)):
             for finding in verdict.findings:
                 if finding.outcome not in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
                     continue
@@ -122,7 +135,7 @@ def _sarif_result(file: str, verdict: Verdict, finding: Finding, rule_index: Any
     entry: dict[str, Any] = {
         "ruleId": finding.policy_id,
         "ruleIndex": rule_index(finding),
-        "level": _SARIF_LEVEL[finding.enforcement.blocking],
+        "level": _SARIF_LEVEL[finding.enforcement],
         "message": {"text": finding.message},
         "locations": [
             {
