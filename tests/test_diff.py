@@ -13,7 +13,7 @@ import pytest
 import aimo
 from aimo._cli.formats.schemas import OUTPUT_SCHEMAS
 from aimo._cli.main import main
-from conftest import DELETE, NORTHWIND, TODAY, make
+from conftest import DECISIONS, DELETE, NORTHWIND, TODAY, make
 
 STEADY = make({"id": "steady"})
 DRIFTING = make(
@@ -367,3 +367,26 @@ def test_output_writes_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     code, out, err = _diff(capsys, good, good, "--format", "markdown", "--output", str(target))
     assert (code, out, err) == (0, "", "")
     assert target.read_text().startswith("### aimo: 0 of 2 workflows change decision.")
+
+
+def test_the_models_own_verdict_is_compared_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "repo"
+    path = _model(folder, STEADY)
+    old = _save(capsys, tmp_path / "old.json", path)  # no decisions: the model is denied
+    _model(folder, STEADY, decisions=DECISIONS)
+    new = _save(capsys, tmp_path / "new.json", path)
+    code, out, err = _diff(capsys, old, new, "--format", "json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    _validate(data)
+    [change] = data["changes"]
+    assert (change["scope"], change["workflow_id"]) == ("model", "Acme")
+    assert (change["before"], change["after"]) == ("deny", "allow")
+    assert {f["policy_id"] for f in change["disappeared"]} == {"decisions-recorded"}
+    assert data["judged"] == 1
+    # Back again: the model is newly denied, and --fail-on deny says so.
+    assert _diff(capsys, new, old, "--fail-on", "deny")[0] == 1
+    code, out, _ = _diff(capsys, new, old)
+    assert "Acme (the operating model as a whole): allow -> deny" in out

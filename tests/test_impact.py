@@ -15,7 +15,7 @@ import pytest
 import aimo
 from aimo._cli.formats.schemas import OUTPUT_SCHEMAS
 from aimo._cli.main import main
-from conftest import DELETE, TODAY, make
+from conftest import DECISIONS, DELETE, TODAY, make
 
 STEADY = make({"id": "steady"})
 #: Its last two reviews both miss the target: quality-drift (advisory) fails, so it warns.
@@ -516,3 +516,60 @@ def test_output_writes_the_file_and_nothing_to_standard_output(
     )  # fmt: skip
     assert (code, out, err) == (1, "", "")
     assert target.read_text().startswith("### aimo: 1 of 4 workflows change decision")
+
+
+# -- the operating model as a whole ---------------------------------------------------------
+
+#: A pack with a model-level rule: the model must record its AI-literacy training.
+LITERACY_PACK = """\
+pack: governance
+version: "1"
+policies:
+  - id: gov-literacy
+    title: Training recorded
+    severity: medium
+    enforcement: mandatory
+    scope: model
+    require: {required: [x-ai-literacy]}
+    message: The operating model does not record its AI-literacy training
+"""
+
+
+def test_a_model_level_rule_shows_as_the_models_own_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pack = _write(tmp_path / "proposed" / "governance.yaml", LITERACY_PACK)
+    path = _model(tmp_path / "model", STEADY, decisions=DECISIONS)
+    code, out, err = _cli(
+        capsys, "impact", path, "--pack", pack, "--today", "2026-11-27", "--format", "json",
+        "--fail-on", "deny",
+    )  # fmt: skip
+    # The workflows do not move; the model as a whole is newly denied, and that fails.
+    assert (code, err) == (1, "")
+    document = json.loads(out)
+    assert document["judged"] == 1
+    [change] = document["changes"]
+    assert (change["scope"], change["workflow_id"]) == ("model", "Acme")
+    assert (change["before"], change["after"]) == ("allow", "deny")
+    assert [f["policy_id"] for f in change["appeared"]] == ["gov-literacy"]
+    code, out, _ = _cli(capsys, "impact", path, "--pack", pack, "--today", "2026-11-27")
+    assert "Acme (the operating model as a whole): allow -> deny" in out
+    assert out.rstrip().endswith(
+        "0 of 1 workflow change decision. The operating model as a whole: allow -> deny."
+    )
+
+
+def test_impact_decides_nothing_so_no_verdict_reaches_the_hooks(model: Path) -> None:
+    received: list[str] = []
+
+    class Log:
+        @aimo.hookimpl
+        def aimo_verdict(self, verdict: aimo.Verdict) -> None:
+            received.append(verdict.workflow_id)
+
+    engine = aimo.Engine(plugins=[Log()], entry_points=False)
+    impact = aimo.impact(
+        model, {"enforcement": {"quality-drift": "mandatory"}}, today=TODAY, engine=engine
+    )
+    assert impact.changes  # it judged, and the decision log would have had nothing to record
+    assert received == []

@@ -76,6 +76,7 @@ def _hostile_results(
             "seed_section": None,
             "references": [],
             "location": {"file": f"w{text}.yaml", "line": 3, "column": 1},
+            "next_enforcement": None,
         }
     ]
     data["aimo"] = f"9{text}"

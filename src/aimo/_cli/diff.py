@@ -49,6 +49,8 @@ class _Result:
     problems: int
     #: (checked file, workflow id, occurrence) -> the side, in the result's order.
     sides: dict[tuple[str, str, int], Side]
+    #: checked file -> (the model's name, the side of its own verdict), for each model.
+    models: dict[str, tuple[str, Side]]
 
 
 def _count(text: str) -> int:
@@ -127,24 +129,21 @@ def _read(file: str, limits: Limits) -> _Result:
             file, "", "it was saved with --summary, so it lists no verdicts; save it without"
         )
     sides: dict[tuple[str, str, int], Side] = {}
+    models: dict[str, tuple[str, Side]] = {}
     policies = {ref["id"] for ref in data["policy_set"]}
     for s, section in enumerate(data["results"]):
         policies.update(ref["id"] for ref in section.get("policy_set", ()))
+        model = section.get("model_verdict")
+        if model is not None:
+            at = f"/results/{s}/model_verdict/findings"
+            models[section["file"]] = (model["workflow_id"], _side(file, at, model, parsed))
         seen: Counter[str] = Counter()
         for v, verdict in enumerate(section["verdicts"]):
             workflow_id = verdict["workflow_id"]
             at = f"/results/{s}/verdicts/{v}/findings"
-            try:
-                findings = [
-                    Finding.model_validate(f)
-                    for f in verdict["findings"]
-                    if f["outcome"] in _OUTCOMES
-                ]
-            except ValidationError as exc:
-                raise _not_a_result(file, at, cut(str(exc)), parsed) from None
             key = (section["file"], workflow_id, seen[workflow_id])
             seen[workflow_id] += 1
-            sides[key] = (Decision(verdict["decision"]), findings)
+            sides[key] = _side(file, at, verdict, parsed)
     return _Result(
         file=file,
         today=dt.date.fromisoformat(data["evaluated_on"]),
@@ -152,7 +151,18 @@ def _read(file: str, limits: Limits) -> _Result:
         policies=policies,
         problems=len(data["problems"]),
         sides=sides,
+        models=models,
     )
+
+
+def _side(file: str, at: str, verdict: dict[str, Any], parsed: Any) -> Side:
+    try:
+        findings = [
+            Finding.model_validate(f) for f in verdict["findings"] if f["outcome"] in _OUTCOMES
+        ]
+    except ValidationError as exc:
+        raise _not_a_result(file, at, cut(str(exc)), parsed) from None
+    return (Decision(verdict["decision"]), findings)
 
 
 def _notes(old: _Result, new: _Result) -> list[str]:
@@ -188,6 +198,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report_problems(exc.problems, err)
         return EXIT_USAGE
     comparison = Comparison()
+    # Each model's own verdict first, as aimo check lists it; matched by the checked file.
+    earlier = dict(old.models)
+    for file, (name, side) in new.models.items():
+        was = earlier.pop(file, None)
+        comparison.add(name, file, was[1] if was else None, side, scope="model")
+    for file, (name, side) in earlier.items():
+        comparison.add(name, file, side, None, scope="model")
     before = old.sides
     for (file, workflow_id, n), side in new.sides.items():
         comparison.add(workflow_id, file, before.pop((file, workflow_id, n), None), side)

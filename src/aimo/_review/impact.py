@@ -19,7 +19,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -47,10 +47,18 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: What a change is about: one workflow, or the operating model as a whole (its
+#: model-level policies, such as decisions-recorded).
+Scope = Literal["workflow", "model"]
+
+
 class Change(_Frozen):
-    """One workflow whose decision changes, and the findings that make the difference."""
+    """One workflow whose decision changes, and the findings that make the difference.
+    A change with ``scope == "model"`` is the operating model's own verdict; its
+    ``workflow_id`` is the model's name, as in its verdict."""
 
     workflow_id: str
+    scope: Scope = "workflow"
     #: The file the workflow is listed under, as ``aimo check`` lists it: its operating
     #: model's file, or its own for a workflow file checked alone; None when not known.
     file: str | None
@@ -85,7 +93,7 @@ class Impact(_Frozen):
     #: decisions (reviews fall due, waivers expire).
     before_today: dt.date
     #: How many workflows were compared (a refused, invalid workflow too: it is denied on
-    #: both sides).
+    #: both sides); the operating model's own verdict is compared too, and not counted.
     judged: int
     #: The workflows whose decision changes, in the model's order.
     changes: tuple[Change, ...]
@@ -132,10 +140,18 @@ class Comparison:
         self._changes: list[Change] = []
 
     def add(
-        self, workflow_id: str, file: str | None, before: Side | None, after: Side | None
+        self,
+        workflow_id: str,
+        file: str | None,
+        before: Side | None,
+        after: Side | None,
+        *,
+        scope: Scope = "workflow",
     ) -> None:
-        """Compare one workflow's two sides (None for a side it is not on)."""
-        self.judged += 1
+        """Compare one workflow's two sides (None for a side it is not on), or with
+        ``scope="model"`` the operating model's own verdicts."""
+        if scope == "workflow":
+            self.judged += 1
         was = before[0] if before is not None else None
         now = after[0] if after is not None else None
         if was == now:
@@ -145,6 +161,7 @@ class Comparison:
         self._changes.append(
             Change(
                 workflow_id=workflow_id,
+                scope=scope,
                 file=file,
                 before=was,
                 after=now,
@@ -233,13 +250,27 @@ def compare_model(
     # engines carry the two configurations.
     bare = operating_model.model_copy(update={"policies": None})
     day = evaluation_date(today)
+    ctx_before = before_engine.context(bare, day)
+    ctx_after = after_engine.context(bare, day)
     comparison = Comparison()
+    # What-if judgements decide nothing, so no verdict reaches the aimo_verdict hooks (a
+    # decision log would otherwise record a candidate's verdicts as if they were made).
+    # The model as a whole comes first, as aimo check shows it.
+    was = before_engine.judge_whole(bare, ctx_before, notify=False)
+    now = after_engine.judge_whole(bare, ctx_after, notify=False)
+    comparison.add(
+        was.workflow_id,
+        model_file,
+        (was.decision, was.findings),
+        (now.decision, now.findings),
+        scope="model",
+    )
     for entry in entries:
         if isinstance(entry, Rejected):
             comparison.skip()  # not a valid workflow: denied whatever the policies
         else:
-            before = before_engine.evaluate(entry, model=bare, today=day)
-            after = after_engine.evaluate(entry, model=bare, today=day)
+            before = before_engine.judge(entry, ctx_before, notify=False)
+            after = after_engine.judge(entry, ctx_after, notify=False)
             comparison.add(
                 entry.id,
                 model_file,

@@ -17,7 +17,14 @@ import re
 from typing import TextIO
 
 from aimo._cli.formats import Format
-from aimo._cli.formats.impacts import ImpactRun, count_line, dates_line, decision_word, level
+from aimo._cli.formats.impacts import (
+    ImpactRun,
+    count_line,
+    dates_line,
+    decision_word,
+    level,
+    subject,
+)
 from aimo._documents.printable import printable
 from aimo._engine.verdict import Decision, Finding
 from aimo._errors import cut
@@ -79,7 +86,7 @@ def _finding(label: str, finding: Finding) -> str:
 
 def _details(change: Change) -> list[str]:
     lines = [
-        f"**{_text(change.workflow_id) or '(no id)'}**: {_decision(change.before)} → "
+        f"**{_text(subject(change)) or '(no id)'}**: {_decision(change.before)} → "
         f"{_decision(change.after)}",
         "",
     ]
@@ -119,7 +126,7 @@ def render(run: ImpactRun) -> str:
     details: list[str] = []
     spent = 0
     for change in impact.changes:
-        cells = [_text(change.workflow_id) or "(no id)"]
+        cells = [_text(subject(change)) or "(no id)"]
         if several:
             cells.append(_text(change.file) or "-")
         cells += [_decision(change.before), _decision(change.after)]

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from aimo._cli.formats import Format
-from aimo._cli.formats.impacts import ImpactRun, count_line, dates_line, decision_word, level
+from aimo._cli.formats.impacts import (
+    ImpactRun,
+    count_line,
+    dates_line,
+    decision_word,
+    level,
+    subject,
+)
 from aimo._cli.formats.table import columns
 from aimo._documents.printable import printable
 from aimo._engine.verdict import Finding
@@ -29,7 +36,7 @@ def _finding_lines(label: str, finding: Finding) -> list[str]:
 
 def _change_lines(change: Change) -> Iterator[str]:
     yield (
-        f"  {printable(change.workflow_id)}: {decision_word(change.before)} -> "
+        f"  {printable(subject(change))}: {decision_word(change.before)} -> "
         f"{decision_word(change.after)}"
     )
     for finding in change.appeared:
@@ -54,7 +61,7 @@ def lines(run: ImpactRun) -> Iterator[str]:
             file = (change.file or "-",) if len(files) > 1 else ()
             rows.append(
                 (
-                    change.workflow_id,
+                    subject(change),
                     *file,
                     decision_word(change.before),
                     decision_word(change.after),

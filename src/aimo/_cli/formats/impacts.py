@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from aimo._engine.verdict import Decision, Finding
 from aimo._review.impact import Change, Impact
 
-__all__ = ["ImpactRun", "count_line", "dates_line", "decision_word", "kind", "level"]
+__all__ = [
+    "ImpactRun",
+    "count_line",
+    "dates_line",
+    "decision_word",
+    "kind",
+    "level",
+    "subject",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,14 @@ class ImpactRun:
 def decision_word(decision: Decision | None) -> str:
     """A decision as the outputs name it; ``absent`` for a side the workflow is not on."""
     return decision.value if decision is not None else "absent"
+
+
+def subject(change: Change) -> str:
+    """What a change is about, as the outputs name it: a workflow's id, or the operating
+    model's name with what it stands for."""
+    if change.scope == "model":
+        return f"{change.workflow_id} (the operating model as a whole)"
+    return change.workflow_id
 
 
 def kind(change: Change) -> str:
@@ -48,14 +64,29 @@ _KINDS = ("newly denied", "newly allowed", "between allow and warn", "added", "r
 
 
 def count_line(impact: Impact) -> str:
-    """``3 of 120 workflows change decision: 2 newly denied, 1 newly allowed.``"""
+    """``3 of 120 workflows change decision: 2 newly denied, 1 newly allowed.``, then a
+    sentence for the operating model as a whole when its own decision changes."""
     judged = impact.judged
-    head = f"{len(impact.changes):,} of {judged:,} workflow{'s' if judged != 1 else ''}"
-    if not impact.changes:
-        return f"{head} change decision."
-    counts = Counter(kind(c) for c in impact.changes)
-    parts = ", ".join(f"{counts[k]:,} {k}" for k in _KINDS if counts[k])
-    return f"{head} change decision: {parts}."
+    workflows = [c for c in impact.changes if c.scope == "workflow"]
+    models = [c for c in impact.changes if c.scope == "model"]
+    head = f"{len(workflows):,} of {judged:,} workflow{'s' if judged != 1 else ''}"
+    if not workflows:
+        line = f"{head} change decision."
+    else:
+        counts = Counter(kind(c) for c in workflows)
+        parts = ", ".join(f"{counts[k]:,} {k}" for k in _KINDS if counts[k])
+        line = f"{head} change decision: {parts}."
+    if len(models) == 1:
+        model = models[0]
+        line += (
+            f" The operating model as a whole: {decision_word(model.before)} -> "
+            f"{decision_word(model.after)}."
+        )
+    elif models:
+        denied = sum(1 for c in models if c.newly_denies)
+        line += f" {len(models):,} operating models change decision as a whole"
+        line += f" ({denied:,} newly denied)." if denied else "."
+    return line
 
 
 def dates_line(impact: Impact) -> str:
