@@ -409,7 +409,7 @@ def test_a_pack_beside_the_models_own_packs(
     assert err == f"aimo: --pack {tmp_path / 'nothing.yaml'}: no such file\n"
 
 
-def test_candidate_pack_paths_are_relative_to_the_candidate_and_stay_inside_it(
+def test_candidate_pack_paths_are_relative_to_the_candidate_and_stay_inside_a_folder_given(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = _model(tmp_path / "model", STEADY)
@@ -431,6 +431,15 @@ def test_candidate_pack_paths_are_relative_to_the_candidate_and_stay_inside_it(
     code, out, err = _cli(
         capsys, "impact", path, "--config", outside, "--allow-outside", "--format", "json"
     )
+    assert (code, err) == (0, "")
+    assert json.loads(out)["summary"]["newly_denied"] == 1
+
+    # A proposal kept beside the model may name the model's own packs.
+    _write(tmp_path / "model" / "packs" / "heavy.yaml", HEAVY_PACK)
+    beside = _candidate(
+        tmp_path / "model" / "proposals", "policies: {paths: [../packs/heavy.yaml]}\n"
+    )
+    code, out, err = _cli(capsys, "impact", path, "--config", beside, "--format", "json")
     assert (code, err) == (0, "")
     assert json.loads(out)["summary"]["newly_denied"] == 1
 

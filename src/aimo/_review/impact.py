@@ -245,7 +245,8 @@ def compare_model(
         before_engine = engine.for_model(operating_model)
     except ConfigError as exc:
         raise ConfigError(f"{model_file}: {exc}" if model_file else str(exc)) from None
-    after_engine = _candidate_engine(engine, candidate, folder, confine, label)
+    home = Path(model_file).parent if model_file is not None else None
+    after_engine = _candidate_engine(engine, candidate, folder, home, confine, label)
     # Each side judges the model's workflows with no policies block of the model's own: the
     # engines carry the two configurations.
     bare = operating_model.model_copy(update={"policies": None})
@@ -286,23 +287,28 @@ def _candidate_engine(
     engine: BaseEngine,
     candidate: PolicyConfig | None,
     folder: Path | None,
+    home: Path | None,
     confine: bool,
     label: str,
 ) -> BaseEngine:
     if candidate is None:
         return engine
     if confine and folder is not None:
+        # The user pointed at two folders, the candidate's and the model's: a proposal kept
+        # beside the model may name the model's own packs.
+        roots = [folder, *([home] if home is not None and home != folder else [])]
         for index, entry in enumerate(candidate.paths):
             path = Path(entry) if Path(entry).is_absolute() else folder / entry
             try:
-                outside = not inside(path, folder)
+                outside = not any(inside(path, root) for root in roots)
             except ValueError:
                 continue  # no file can have this name: configuring says so
             if outside:
+                where = " or ".join(root.as_posix() or "." for root in roots)
                 raise ConfigError(
                     f"{label}: /policies/paths/{index}: {quote(entry)} is outside the folder "
-                    f"of the file that names it ({folder.as_posix() or '.'}); packs must be "
-                    "inside it, unless you allow it (allow_outside=True, or --allow-outside)"
+                    f"of the file that names it and of the model ({where}); packs must be "
+                    "inside one, unless you allow it (allow_outside=True, or --allow-outside)"
                 )
     try:
         return engine.configured(candidate, folder)
