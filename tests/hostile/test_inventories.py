@@ -104,6 +104,56 @@ def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
     assert f"broken{suffix}" in err
 
 
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["w.json", "w.json"],
+        ["w.json", "./w.json", "sub/../w.json"],
+        ["w.json", "."],
+        [".", "w.json"],
+        [".", "."],
+        [".", "sub"],
+        ["sub", "."],
+        ["model.json", "."],
+        ["link.json", "w.json"],
+    ],
+    ids=lambda paths: " ".join(paths),
+)
+def test_a_file_given_twice_is_judged_once(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    paths: list[str],
+) -> None:
+    # Paths that overlap (a folder and a file in it, a folder and one inside it, a shell
+    # glob and its folder) judged each file once per mention: the counts, the roll-up and
+    # the exit code spoke of workflows that were never there.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "w.json").write_text(json.dumps(GOOD | {"id": "w"}))
+    (tmp_path / "link.json").symlink_to(tmp_path / "w.json")
+    (tmp_path / "sub" / "s.json").write_text(json.dumps(GOOD | {"id": "s"}))
+    _inventory(tmp_path / "m", [GOOD | {"id": "m"}])
+    (tmp_path / "model.json").symlink_to(tmp_path / "m" / "model.json")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _cli(capsys, "check", *paths, "--today", "2026-11-27", "--format", "jsonl")
+    assert (code, err) == (0, "")
+    judged = [workflow for _, workflow in _judged(out)]
+    assert sorted(judged) == sorted(set(judged))
+    assert len(_models(out)) <= 1
+
+
+def test_a_pack_named_and_in_a_folder_given_too_is_a_mistake_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pack.yaml").write_text("pack: p\nversion: '1'\npolicies: []\n")
+    (tmp_path / "w.json").write_text(json.dumps(GOOD))
+    monkeypatch.chdir(tmp_path)
+    for paths in ([".", "pack.yaml"], ["pack.yaml", "."]):
+        code, _, err = _cli(capsys, "check", *paths, "--today", "2026-11-27")
+        assert code == 2
+        assert err.count("policy pack") == 1
+
+
 #: Workflow files a model lists that cannot be judged, by what is wrong with them.
 UNJUDGED_FILES = {
     "not YAML": ("broken.yaml", b"id: broken\nname: x: y\n"),

@@ -343,8 +343,29 @@ def review(run: CheckRun, horizon_days: int) -> Report:
 
 
 def _expand(paths: Sequence[str], allow_outside: bool) -> Iterator[tuple[Path, bool] | Problem]:
-    """The files to read, each with whether it was found in a folder (not named), and the
-    problems of the paths that yield none, in the order the paths are given."""
+    """The files to read, each once, with whether it was found in a folder (and not named
+    as well), and the problems of the paths that yield none, in the order the paths are
+    given.
+
+    Paths overlap (a folder and a file in it, a folder and one inside it, a link and its
+    file): a file is one file however often it is reached, or each workflow would be
+    judged, counted and logged once per mention.
+    """
+    found = list(_found(paths, allow_outside))
+    named = {os.path.realpath(f[0]) for f in found if not isinstance(f, Problem) and not f[1]}
+    seen: set[str] = set()
+    for item in found:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        file, in_folder = item
+        real = os.path.realpath(file)
+        if real not in seen:
+            seen.add(real)
+            yield file, in_folder and real not in named
+
+
+def _found(paths: Sequence[str], allow_outside: bool) -> Iterator[tuple[Path, bool] | Problem]:
     for raw in paths:
         path = Path(raw)
         try:
