@@ -406,6 +406,39 @@ def test_a_model_dressed_as_a_result_is_still_read_as_a_model(
     assert "a result aimo check wrote" not in err
 
 
+_PACK = "pack: p\nversion: '1'\npolicies: []\n"
+_RESULT = '{"aimo": "0.2.0", "evaluated_on": "2026-11-27", "policy_set": [], "problems": []}'
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+@pytest.mark.parametrize(
+    "files",
+    [{"pack.yaml": _PACK}, {"results.json": _RESULT}, {"pack.yaml": _PACK, "r.json": _RESULT}],
+    ids=["a pack", "a result", "both"],
+)
+def test_a_folder_of_nothing_to_judge_is_bad_input_not_a_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, files: dict[str, str], command: str
+) -> None:
+    # Packs and results are passed over in a folder, and a job pointed at the policies
+    # folder instead of the models passed (exit 0) on having judged nothing, its table
+    # empty.
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    code, _, err = _cli(capsys, command, tmp_path, "--today", "2026-11-27")
+    assert code == 2
+    assert "no workflow or operating model here to check" in err
+
+
+def test_a_model_with_no_workflows_is_still_something_to_judge(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "pack.yaml").write_text(_PACK)
+    _inventory(tmp_path, [])
+    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    assert (code, err) == (0, "")
+    assert _models(out) == [("model.json", "allow")]
+
+
 def test_output_to_a_link_to_a_device_writes_to_the_device_and_keeps_the_link(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -129,6 +129,7 @@ class CheckRun:
         self.tally = Tally()
         self._limits = options.limits(args)
         self._allow_outside: bool = args.allow_outside
+        self._paths: Sequence[str] = args.paths
         self._plan = self._read_models(args.paths)
         self._claimed = {file for planned in self._plan for file in planned.claims}
         # Exact for models and workflow files; a file that turns out to be neither counts
@@ -207,6 +208,19 @@ class CheckRun:
                 # summary count every workflow.
                 for _ in section.judged:
                     pass
+        if not self.problems and not self.tally.workflows and not sum(self.tally.models.values()):
+            # Every file was passed over (packs, results aimo wrote): a job pointed at the
+            # wrong folder must not pass on having judged nothing.
+            self._problems(
+                [
+                    Problem(
+                        "",
+                        "there is no workflow or operating model here to check, only policy "
+                        "packs or results aimo wrote",
+                        self._paths[0] if len(self._paths) == 1 else None,
+                    )
+                ]
+            )
         self.progress.close()
 
     def _model_section(
