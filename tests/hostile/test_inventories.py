@@ -359,32 +359,48 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
 
 
-@pytest.mark.parametrize(
-    "options", [(), ("--summary",), ("--all-findings",)], ids=["full", "summary", "all findings"]
-)
+#: Each result aimo writes as JSON, by the options that write it.
+RESULTS = {
+    "check json": ("check", "--format", "json"),
+    "check json summary": ("check", "--format", "json", "--summary"),
+    "check json all findings": ("check", "--format", "json", "--all-findings"),
+    "check sarif": ("check", "--format", "sarif"),
+    "report json": ("report", "--format", "json"),
+    "impact json": ("impact", "--format", "json", "--config", "CANDIDATE"),
+}
+
+
+@pytest.mark.parametrize("writer", RESULTS.values(), ids=RESULTS)
 def test_a_result_written_into_the_folder_it_checks_does_not_change_the_next_run(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: tuple[str, ...]
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, writer: tuple[str, ...]
 ) -> None:
     # A CI job wrote `aimo check . --format json -o results.json`. Its `aimo` field, the
     # version that wrote it, made the result pass for an operating model: every later run
-    # stopped on it (exit 2) with eight problems about fields no model has.
-    _inventory(tmp_path, [GOOD])
-    args = ("check", tmp_path, "--today", "2026-11-27", "--format", "json", *options)
-    first = _cli(capsys, *args, "-o", tmp_path / "results.json")
-    assert first == (0, "", "")
-    code, out, err = _cli(capsys, *args)
+    # stopped on it (exit 2) with eight problems about fields no model has. Any other
+    # result stopped it too, as neither a workflow nor a model.
+    folder = tmp_path / "checked"
+    _inventory(folder, [GOOD])
+    candidate = tmp_path / "candidate.yaml"
+    candidate.write_text("policies: {enforcement: {reviewer-named: advisory}}\n")
+    check = ("check", folder, "--today", "2026-11-27", "--format", "jsonl")
+    before = _cli(capsys, *check)
+    command, *options = [str(candidate) if o == "CANDIDATE" else o for o in writer]
+    target = folder if command != "impact" else folder / "model.json"
+    result = folder / "result.json"
+    code, _, err = _cli(capsys, command, target, "--today", "2026-11-27", *options, "-o", result)
     assert (code, err) == (0, "")
-    before, after = json.loads((tmp_path / "results.json").read_text()), json.loads(out)
-    for field in ("summary", "model_summary", "rollup", "problems"):
-        assert after[field] == before[field]
-    assert [r["file"] for r in after.get("results", [])] == [
-        r["file"] for r in before.get("results", [])
-    ]
+    after = _cli(capsys, *check)
+    assert after[0] == before[0] == 0
+    assert (_models(after[1]), _judged(after[1]), after[2]) == (
+        _models(before[1]),
+        _judged(before[1]),
+        before[2],
+    )
     # Named on its own, it is a mistake, said as one.
-    code, _, err = _cli(capsys, "check", tmp_path / "results.json")
+    code, _, err = _cli(capsys, "check", result)
     assert code == 2
     assert err.count("aimo: ") == 1
-    assert "a result aimo check wrote" in err
+    assert "a result aimo wrote" in err
 
 
 @pytest.mark.parametrize(
@@ -403,7 +419,7 @@ def test_a_model_dressed_as_a_result_is_still_read_as_a_model(
     code, _, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27")
     assert code == 2
     assert "model.json" in err
-    assert "a result aimo check wrote" not in err
+    assert "a result aimo wrote" not in err
 
 
 _PACK = "pack: p\nversion: '1'\npolicies: []\n"

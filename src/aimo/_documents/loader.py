@@ -54,7 +54,7 @@ def is_pack(data: Any) -> bool:
 
 
 #: The fields of what ``aimo check --format json`` writes: a run's result, not a document.
-_RESULT_KEYS = frozenset(
+_CHECK_KEYS = frozenset(
     {
         "aimo",
         "evaluated_on",
@@ -66,23 +66,44 @@ _RESULT_KEYS = frozenset(
         "problems",
     }
 )
+#: The fields of what ``aimo report`` and ``aimo impact`` write as JSON, and of SARIF: each
+#: is written whole, every field every time.
+_OTHER_RESULTS = (
+    frozenset({"today", "horizon_days", "sections"}),
+    frozenset({"today", "before_today", "judged", "summary", "changes"}),
+)
+_SARIF_KEYS = frozenset({"$schema", "version", "runs"})
 
 
 def is_result(data: Any) -> bool:
-    """Whether parsed data is a result aimo wrote (``aimo check --format json``).
+    """Whether parsed data is a result aimo wrote (``aimo check``, ``report`` or ``impact``
+    as JSON, or SARIF), rather than a document.
 
-    Its ``aimo`` field is the version that wrote it, so it would pass for a model; a run
-    that writes its result into the folder it checks must not take it for one next time.
-    Only those fields and a version that no model can have (a model's ``aimo`` is 1):
-    nothing a model could be judged on is passed over.
+    A check result's ``aimo`` field is the version that wrote it, so it would pass for a
+    model; a run that writes its result into the folder it checks must not take it for
+    one, nor stop on it, next time. Only those fields, and a version no model can have (a
+    model's ``aimo`` is 1): nothing a model or a workflow could be judged on is passed over.
     """
-    return (
-        isinstance(data, dict)
-        and type(data.get("aimo")) is str
-        and "evaluated_on" in data
-        and "policy_set" in data
-        and _RESULT_KEYS.issuperset(data)
-    )
+    if not isinstance(data, dict):
+        return False
+    keys = data.keys()
+    if "aimo" in data:
+        return (
+            type(data["aimo"]) is str
+            and "evaluated_on" in data
+            and "policy_set" in data
+            and _CHECK_KEYS.issuperset(keys)
+        )
+    if keys == _SARIF_KEYS:
+        runs = data["runs"]
+        return isinstance(runs, list) and all(_written_by_aimo(run) for run in runs)
+    return any(keys == fields for fields in _OTHER_RESULTS)
+
+
+def _written_by_aimo(run: Any) -> bool:
+    tool = run.get("tool") if isinstance(run, dict) else None
+    driver = tool.get("driver") if isinstance(tool, dict) else None
+    return isinstance(driver, dict) and driver.get("name") == "aimo"
 
 
 def is_model(data: Any) -> bool:
@@ -121,7 +142,7 @@ def read_model(
         raise TypeError(f"expected the path of a file, not {type(path).__name__}")
     parsed = read(path, DEFAULT_LIMITS if limits is None else limits)
     if is_result(parsed.data):
-        message = "this is a result aimo check wrote, not an operating model"
+        message = "this is a result aimo wrote, not an operating model"
         raise DocumentError([Problem("", message, parsed.source.file)])
     if not is_model(parsed.data):
         kind = "a policy pack" if is_pack(parsed.data) else "a workflow"
@@ -191,8 +212,8 @@ def read_document(
         )
     if is_result(parsed.data):
         message = (
-            "this is a result aimo check wrote, not a workflow or an operating model; "
-            "check the files it was written from"
+            "this is a result aimo wrote, not a workflow or an operating model; check the "
+            "files it was written from"
         )
         raise NotADocument([Problem("", message, parsed.source.file)])
     if is_model(parsed.data):
