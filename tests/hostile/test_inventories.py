@@ -154,6 +154,46 @@ def test_a_pack_named_and_in_a_folder_given_too_is_a_mistake_once(
         assert err.count("policy pack") == 1
 
 
+#: A model that is bad input, by what is wrong with it, and the options that make it so.
+BROKEN_MODELS = {
+    "a field": ("organization: 7\nworkflow_files: [workflows/*.json]\n", ()),
+    "over the file limit": (
+        "workflow_files: [workflows/*.json]\n",
+        ("--max-workflow-files", "2"),
+    ),
+    "a pattern outside its folder": (
+        "workflow_files: [workflows/*.json, ../elsewhere/*.json]\n",
+        (),
+    ),
+    "a pattern that is no text": ("workflow_files: [workflows/*.json, 7]\n", ()),
+    "its policies": (
+        "policies: {enforcement: {owner-named: off}}\nworkflow_files: [workflows/*.json]\n",
+        (),
+    ),
+}
+
+
+@pytest.mark.parametrize(("model", "options"), BROKEN_MODELS.values(), ids=BROKEN_MODELS)
+def test_the_workflow_files_of_a_broken_model_are_not_judged_without_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, model: str, options: tuple[str, ...]
+) -> None:
+    # A model that was bad input (exit 2) lost its claim on its workflow files, which were
+    # then judged against the default model: allow verdicts, and decision log records, for
+    # workflows whose own model's rules were never applied.
+    folder = tmp_path / "team"
+    (folder / "workflows").mkdir(parents=True)
+    for n in range(3):
+        (folder / "workflows" / f"{n}.json").write_text(json.dumps(GOOD | {"id": f"w{n}"}))
+    (tmp_path / "elsewhere").mkdir()
+    (folder / "model.yaml").write_text(f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\n{model}")
+    (tmp_path / "loose.json").write_text(json.dumps(GOOD | {"id": "loose"}))
+    args = ("check", tmp_path, "--today", "2026-11-27", "--format", "jsonl", *options)
+    code, out, err = _cli(capsys, *args)
+    assert code == 2
+    assert "model.yaml" in err
+    assert _judged(out) == [("loose.json", "loose")]
+
+
 #: Workflow files a model lists that cannot be judged, by what is wrong with them.
 UNJUDGED_FILES = {
     "not YAML": ("broken.yaml", b"id: broken\nname: x: y\n"),

@@ -94,6 +94,9 @@ class _Planned:
     model: bool = False
     size: int = 1
     claims: tuple[str, ...] = ()
+    #: The folder of a model whose workflow files are not all known (a pattern over a
+    #: limit, or outside its folder): every file in it is taken as the model's.
+    claims_folder: str | None = None
     #: The model as read, kept for the first model only: a run over several large models
     #: holds one at a time, and reads the others again when it reaches them.
     inventory: Inventory | None = None
@@ -132,6 +135,9 @@ class CheckRun:
         self._paths: Sequence[str] = args.paths
         self._plan = self._read_models(args.paths)
         self._claimed = {file for planned in self._plan for file in planned.claims}
+        self._claimed_folders = tuple(
+            p.claims_folder + os.sep for p in self._plan if p.claims_folder is not None
+        )
         # Exact for models and workflow files; a file that turns out to be neither counts
         # until it is reached.
         self.size = sum(
@@ -157,7 +163,10 @@ class CheckRun:
             if inventory is None:
                 plan.append(_Planned(path, in_folder))
                 continue
-            claims = tuple(map(os.path.realpath, inventory.files)) if inventory.model else ()
+            # An invalid model still claims its workflow files: they are its, whatever is
+            # wrong with it, and must not be judged against the default model instead.
+            claims = tuple(map(os.path.realpath, inventory.files))
+            unknown = any(p.path.startswith("/workflow_files") for p in inventory.problems)
             first = not any(p.model for p in plan)
             plan.append(
                 _Planned(
@@ -166,13 +175,15 @@ class CheckRun:
                     model=True,
                     size=len(inventory),
                     claims=claims,
+                    claims_folder=os.path.realpath(path.parent) if unknown else None,
                     inventory=inventory if first else None,
                 )
             )
         return plan
 
     def _unclaimed(self, path: Path) -> bool:
-        return os.path.realpath(path) not in self._claimed
+        real = os.path.realpath(path)
+        return real not in self._claimed and not real.startswith(self._claimed_folders)
 
     # -- the second pass: judging, file by file -------------------------------------------
 
