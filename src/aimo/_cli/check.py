@@ -7,7 +7,7 @@ from typing import TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, check_json, choices, jsonl, sarif, table
+from aimo._cli.formats import Format, check_json, choices, github, jsonl, junit, sarif, table
 from aimo._cli.output import destination
 from aimo._cli.results import CheckRun, write_out
 from aimo._documents.dates import evaluation_date
@@ -15,7 +15,7 @@ from aimo._engine.verdict import Decision
 
 #: The formats of ``aimo check``; a new one is added here.
 FORMATS: dict[str, Format[CheckRun]] = choices(
-    [table.FORMAT, check_json.FORMAT, jsonl.FORMAT, sarif.FORMAT]
+    [table.FORMAT, check_json.FORMAT, jsonl.FORMAT, sarif.FORMAT, junit.FORMAT, github.FORMAT]
 )
 #: The formats that have a ``--summary`` form.
 SUMMARISED = ("table", "json")
