@@ -46,6 +46,20 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="table and json: only the counts of each decision and the failing policies",
     )
+    parser.add_argument(
+        "--ignore-unknown",
+        action="store_true",
+        help="pass over files that are not aimo documents (neither a workflow, an operating "
+        "model nor a policy pack) instead of reporting them as bad input: for pre-commit, "
+        "which names every changed YAML and JSON file",
+    )
+    parser.add_argument(
+        "--find-models",
+        action="store_true",
+        help="judge a workflow file with the operating model that lists it in "
+        "workflow_files, looked for in its folder and each folder above it up to the current "
+        "one, rather than on its own",
+    )
     options.output(parser)
     options.reading(parser)
 
