@@ -32,6 +32,14 @@ DELETE = object()
 #: A production workflow that every built-in policy passes (or finds not applicable) on
 #: TODAY: the test kit's own compliant workflow, so the suite and the kit agree on it.
 COMPLIANT: dict[str, Any] = compliant_document(TODAY)
+#: The four standing decisions written down, so that a test model's own verdict allows
+#: (the model-level policy decisions-recorded, spec 5.3).
+DECISIONS: dict[str, str] = {
+    "where_ai_is_useful": "Recurring, measurable work tied to a decision.",
+    "who_owns_results": "Each workflow names one accountable owner.",
+    "what_data_is_allowed": "Public and internal data in public tools.",
+    "how_output_ships": "Through the review tier its consequence requires.",
+}
 
 
 def make(changes: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -210,7 +210,8 @@ def test_policies_shows_enforcement_after_a_models_configuration(tmp_path: Path)
 
 def test_check_honours_a_models_configuration(tmp_path: Path) -> None:
     (tmp_path / "model.yaml").write_text(
-        "aimo: 1\nworkflows: [{id: bare-idea}]\npolicies: {disable: [use-case-qualifies]}\n"
+        "aimo: 1\nworkflows: [{id: bare-idea}]\n"
+        "policies: {disable: [use-case-qualifies, decisions-recorded]}\n"
     )
     assert aimo_cli("check", tmp_path / "model.yaml").returncode == 0
     (tmp_path / "model.yaml").write_text(

@@ -270,7 +270,7 @@ def test_aimo_policies_framework_as_a_table(capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert "owner-named" in out
     assert "use-case-qualifies" not in out
-    assert out.endswith("\n6 policies\n")
+    assert out.endswith("\n7 policies\n")
 
 
 def test_aimo_policies_framework_includes_a_models_own_framework(

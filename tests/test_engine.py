@@ -62,7 +62,7 @@ class Plugin:
 def test_third_party_policy_runs_with_the_builtins() -> None:
     engine = aimo.Engine(plugins=[AcmePolicies()], entry_points=False)
     assert "acme-brand-voice" in [p.id for p in engine.policies]
-    assert len(engine.policies) == 30  # core, run, the marketing pack, and this one
+    assert len(engine.policies) == 31  # core (one of them model-level), run, marketing, this one
     verdict = engine.evaluate(make({"output_standard.document": DELETE}), today=TODAY)
     [finding] = findings_of(verdict, "acme-brand-voice")
     assert finding.outcome is aimo.Outcome.FAIL

@@ -48,9 +48,11 @@ PUBLIC_API = {
     "Limits",
     "PluginError",
     "DecisionLogError",
-    # spec 5.3: rolling policies out
+    # spec 5.3: rolling policies out, judging the model as a whole
     "EnforcementStep",
     "NextEnforcement",
+    "assess",
+    "Assessment",
     # exceptions
     "AimoError",
     "DocumentError",

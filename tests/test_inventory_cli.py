@@ -21,7 +21,7 @@ from aimo._cli.main import main
 from aimo._cli.progress import wanted
 from aimo._cli.results import CheckRun
 from aimo._documents.limits import Limits
-from conftest import TODAY, make
+from conftest import DECISIONS, TODAY, make
 
 GOOD = make({"id": "good"})
 NO_OWNER = make({"id": "no-owner", "owner": None})
@@ -30,7 +30,13 @@ BAD_DATE = make({"id": "bad-date", "production.went_live": "27/11/2026"})
 
 def _model(folder: Path, items: list[Any], **fields: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    document = {"aimo": 1, "organization": "Acme", "workflows": items, **fields}
+    document = {
+        "aimo": 1,
+        "organization": "Acme",
+        "decisions": DECISIONS,
+        "workflows": items,
+        **fields,
+    }
     path = folder / "model.json"
     path.write_text(json.dumps(document, indent=1))
     return path
@@ -140,6 +146,11 @@ def test_jsonl_writes_one_verdict_a_line(
     lines = [json.loads(line) for line in out.splitlines()]
     for line in lines:
         _validate("check-jsonl", line)
+    # The model's own verdict first, marked as the model's, then each workflow's.
+    assert [(v["scope"], v["workflow_id"], v["decision"]) for v in lines[:1]] == [
+        ("model", "Acme", "allow")
+    ]
+    lines = lines[1:]
     assert [(v["scope"], v["file"], v["workflow_id"]) for v in lines] == [
         ("workflow", str(inventory), "good"),
         ("workflow", str(inventory), "no-owner"),
@@ -219,7 +230,9 @@ def test_summary_prints_only_the_counts_and_the_failing_policies(
 ) -> None:
     code, out, _ = _cli(capsys, "check", inventory, "--today", "2026-11-27", "--summary")
     assert code == 1
-    assert out.startswith("3 workflows: 1 allow, 0 warn, 2 deny\n")
+    assert out.startswith(
+        "1 operating model: 1 allow, 0 warn, 0 deny\n3 workflows: 1 allow, 0 warn, 2 deny\n"
+    )
     assert "  owner-named" in out
     assert "good" not in out
     _, out, _ = _cli(
@@ -315,7 +328,8 @@ def test_jsonl_writes_each_verdict_before_the_next_is_judged(tmp_path: Path) -> 
     run = CheckRun(_args(path, progress=False), TODAY, io.StringIO())
     out.run = run
     jsonl.FORMAT.write(run, out)
-    assert out.judged_at_write == [1, 2, 3, 4, 5]
+    # The model's own line, then one line per workflow, each written as soon as it is made.
+    assert out.judged_at_write == [0, 1, 2, 3, 4, 5]
 
 
 def test_a_run_read_by_nobody_is_still_judged_whole(tmp_path: Path) -> None:
@@ -364,7 +378,8 @@ def test_a_folder_judges_each_workflow_file_once_with_its_model(
     (tmp_path / "model.yaml").write_text("aimo: 1\nworkflow_files: [workflows/*.json]\n")
     code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
     assert (code, err) == (1, "")
-    judged = [(Path(v["file"]).name, v["workflow_id"]) for v in map(json.loads, out.splitlines())]
+    lines = [v for v in map(json.loads, out.splitlines()) if v["scope"] == "workflow"]
+    judged = [(Path(v["file"]).name, v["workflow_id"]) for v in lines]
     assert judged == [("loose.json", "loose"), ("model.yaml", "good"), ("model.yaml", "bad-date")]
 
 
@@ -385,7 +400,28 @@ def test_a_model_that_spells_its_key_with_an_escape_is_still_a_model(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     (tmp_path / "w.json").write_text(json.dumps(GOOD))
-    (tmp_path / "m.json").write_text('{"\\u0061imo": 1, "workflow_files": ["w.json"]}')
+    decisions = json.dumps(DECISIONS)
+    (tmp_path / "m.json").write_text(
+        f'{{"\\u0061imo": 1, "decisions": {decisions}, "workflow_files": ["w.json"]}}'
+    )
     code, out, _ = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
     assert code == 0
-    assert [Path(v["file"]).name for v in map(json.loads, out.splitlines())] == ["m.json"]
+    judged = [(Path(v["file"]).name, v["scope"]) for v in map(json.loads, out.splitlines())]
+    assert judged == [("m.json", "model"), ("m.json", "workflow")]
+
+
+def test_a_pack_beside_its_model_is_passed_over_even_when_it_says_aimo(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A pack has a `policies` block as a model does; the word aimo in a comment made the
+    # quick test read it, and it must still be taken for the pack it is.
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "brand.yaml").write_text(
+        "# Rules beside aimo's own.\npack: brand\nversion: '1'\npolicies:\n"
+        "  - {id: brand-named, title: Named, require: {required: [name]}, message: No name}\n"
+    )
+    _model(tmp_path, [GOOD], policies={"paths": ["packs"]})
+    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "json")
+    assert (code, err) == (0, "")
+    [result] = json.loads(out)["results"]
+    assert result["file"].endswith("model.json")

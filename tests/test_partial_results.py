@@ -9,12 +9,18 @@ from typing import Any
 import pytest
 
 import aimo
-from conftest import TODAY, aimo_cli, make
+from conftest import DECISIONS, TODAY, aimo_cli, make
 
 
 def _model(folder: Path, items: list[Any], **fields: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    document = {"aimo": 1, "organization": "Acme", "workflows": items, **fields}
+    document = {
+        "aimo": 1,
+        "organization": "Acme",
+        "decisions": DECISIONS,
+        "workflows": items,
+        **fields,
+    }
     path = folder / "model.json"
     path.write_text(json.dumps(document, indent=1))
     return path
@@ -112,7 +118,10 @@ def test_refusals_reach_the_decision_log(tmp_path: Path) -> None:
     engine = aimo.Engine(plugins=[log], entry_points=False)
     engine.evaluate_model(path, today=TODAY)
     records = [json.loads(line) for line in log.path.read_text().splitlines()]
+    # The model as a whole first (model verdicts flow through the hook too), then each
+    # workflow, the refused one included.
     assert [(r["workflow_id"], r["decision"]) for r in records] == [
+        ("Acme", "allow"),
         ("good", "allow"),
         ("bad-choice", "deny"),
     ]

@@ -14,7 +14,7 @@ import aimo
 from aimo import strategies
 from aimo._cli.formats.markdown import render_markdown
 from aimo._review.report import ModelReport, Report, build_report
-from conftest import DELETE, NORTHWIND, ROOT, TODAY, aimo_cli, make
+from conftest import DECISIONS, DELETE, NORTHWIND, ROOT, TODAY, aimo_cli, make
 
 ENGINE = aimo.Engine(entry_points=False)
 
@@ -83,12 +83,22 @@ def test_the_json_report_round_trips_and_agrees_with_check() -> None:
 
 def test_an_allowed_model_exits_0(tmp_path: Path) -> None:
     model = tmp_path / "model.yaml"
-    model.write_text(yaml.safe_dump({"aimo": 1, "workflows": [make()]}))
+    model.write_text(yaml.safe_dump({"aimo": 1, "workflows": [make()], "decisions": DECISIONS}))
     result = aimo_cli("report", model, "--today", "2026-11-27")
     assert result.returncode == 0, result.stderr
     # A model without an organization is still a model, with its four decisions.
     assert result.stdout.startswith("# AI operating model review, 2026-11-27\n")
+    assert "Decision: allow." in result.stdout
+
+
+def test_a_model_that_writes_down_no_decision_is_denied_as_a_whole(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(yaml.safe_dump({"aimo": 1, "workflows": [make()]}))
+    result = aimo_cli("report", model, "--today", "2026-11-27")
+    assert result.returncode == 1, result.stderr
     assert result.stdout.count("*Not written down.*") == 4
+    assert "## The operating model as a whole\n\nDecision: DENY." in result.stdout
+    assert result.stdout.count("- Blocks: The operating model does not write down") == 4
 
 
 def test_decisions_not_written_down_are_named() -> None:
@@ -321,7 +331,9 @@ def test_loose_workflow_files_share_one_section(tmp_path: Path) -> None:
 
 def test_a_model_without_workflows_says_so(tmp_path: Path) -> None:
     model = tmp_path / "model.yaml"
-    model.write_text("aimo: 1\norganization: Empty | Co\n")
+    model.write_text(
+        yaml.safe_dump({"aimo": 1, "organization": "Empty | Co", "decisions": DECISIONS})
+    )
     result = aimo_cli("report", model, "--today", "2026-11-27")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# Empty | Co: AI operating model review")

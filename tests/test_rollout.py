@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import aimo
 from aimo._cli.main import main
-from conftest import DELETE, TODAY, findings_of, make
+from conftest import DECISIONS, DELETE, TODAY, findings_of, make
 
 #: A workflow that fails one advisory policy (governance-proportional) and nothing else.
 HEAVY = make({"review_tier": "heavy"})
@@ -92,6 +92,7 @@ def test_shadow_findings_are_marked_in_every_output(tmp_path: Path, capsys: Any)
             {
                 "aimo": 1,
                 "workflows": [HEAVY],
+                "decisions": DECISIONS,
                 "policies": {"enforcement": {"governance-proportional": "shadow"}},
             }
         )

@@ -12,7 +12,7 @@ Evaluate a workflow against the operating model's policies::
 
 from aimo import hookspecs
 from aimo._audit.log import DecisionLog
-from aimo._defaults import Engine, evaluate, evaluate_many, evaluate_model, load
+from aimo._defaults import Engine, assess, evaluate, evaluate_many, evaluate_model, load
 from aimo._documents.limits import Limits
 from aimo._documents.models import (
     Audience,
@@ -52,6 +52,7 @@ from aimo._engine.controls import Control
 from aimo._engine.pack import Pack
 from aimo._engine.policy import Context, NotApplicable, Policy, Violation, policy
 from aimo._engine.verdict import (
+    Assessment,
     Decision,
     Enforcement,
     Finding,
@@ -86,6 +87,7 @@ from aimo._version import __version__
 __all__ = [
     "AimoError",
     "Approval",
+    "Assessment",
     "Audience",
     "ConfigError",
     "Consequence",
@@ -147,6 +149,7 @@ __all__ = [
     "Waiver",
     "Workflow",
     "__version__",
+    "assess",
     "evaluate",
     "evaluate_many",
     "evaluate_model",

@@ -26,7 +26,15 @@ from aimo._engine.pack import Pack
 from aimo._policies import builtin
 from aimo._policies.packs import load_pack
 
-__all__ = ["Engine", "default_engine", "evaluate", "evaluate_many", "evaluate_model", "load"]
+__all__ = [
+    "Engine",
+    "assess",
+    "default_engine",
+    "evaluate",
+    "evaluate_many",
+    "evaluate_model",
+    "load",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,6 +87,7 @@ def _on_default(method: Callable[Concatenate[BaseEngine, P], R]) -> Callable[P, 
 
 evaluate = _on_default(BaseEngine.evaluate)
 evaluate_model = _on_default(BaseEngine.evaluate_model)
+assess = _on_default(BaseEngine.assess)
 evaluate_many = _on_default(BaseEngine.evaluate_many)
 
 

@@ -47,7 +47,10 @@ use cases with discipline, define roles and review, calibrate governance to cons
 decide what belongs on owned infrastructure, move work into production deliberately, and
 monitor, review and retire. The four `run-*` policies are the in-workflow gates: they judge
 one run of a workflow (`aimo.Run`: its inputs, output and approvals) and do not apply
-without one; see [Gates and the decision log](../how-to/gates-and-decision-log.md)."""
+without one; see [Gates and the decision log](../how-to/gates-and-decision-log.md).
+`decisions-recorded` judges the operating model as a whole, once each time a model is
+judged (`aimo check MODEL`, `aimo.evaluate_model`, `aimo.assess`): its findings make the
+model's own verdict."""
 
 
 def _pack_intro(pack: Pack, policies: list[Policy]) -> str:
@@ -64,6 +67,11 @@ def _pack_intro(pack: Pack, policies: list[Policy]) -> str:
     return textwrap.fill(" ".join(text.split()), width=92, break_on_hyphens=False)
 
 
+def _applies(policy: Policy) -> str:
+    """The first stage a policy judges, or, for a model-level one, what it judges."""
+    return "the operating model" if policy.scope == "model" else policy.applies_from.value
+
+
 def _section(policy: Policy) -> list[str]:
     what, _, why = policy.description.partition("\n\n")
     lines = [
@@ -72,7 +80,7 @@ def _section(policy: Policy) -> list[str]:
         "",
         f"**{policy.title}.**",
         "",
-        f"- Applies from: {policy.applies_from.value}"
+        f"- Applies from: {_applies(policy)}"
         + (" (retired workflows too)" if policy.retired else ""),
         f"- Enforcement: {policy.enforcement.value}",
         f"- Severity: {policy.severity.value}",
@@ -97,7 +105,7 @@ def policy_reference(engine: Engine | None = None) -> str:
     lines = [HEADER.rstrip("\n")]
     for p in engine.policies:
         lines.append(
-            f"| [`{p.id}`](#{p.id}) | {p.title} | {p.applies_from.value} | "
+            f"| [`{p.id}`](#{p.id}) | {p.title} | {_applies(p)} | "
             f"{p.enforcement.value} | {p.severity.value} |"
         )
     packs = {pack.name: pack for pack in builtin.packs()}

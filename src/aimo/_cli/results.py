@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from aimo._cli import options
 from aimo._cli.discover import ModelFinder, unknown
@@ -70,6 +70,8 @@ class Section:
     #: How many workflows the section holds.
     size: int
     judged: Iterator[Judged]
+    #: The model's own verdict, from its model-level policies (None for a workflow file).
+    model_verdict: Verdict | None = None
 
 
 @dataclass(frozen=True)
@@ -255,11 +257,22 @@ class CheckRun:
             inventory.check_config()
             engine = self.engine.for_model(inventory.model)
             judged = self.engine.judge_model(inventory, today=self.today)
+            # The model as a whole comes first: its own verdict, before any workflow's.
+            _, model_verdict = next(judged)
         except (ConfigError, PolicyError) as exc:
             # A model's bad configuration is that model's problem: the other files still count.
             self._problems([Problem("/policies", str(exc), str(path))])
             return None
-        return Section(str(path), inventory.model, engine, len(inventory), self._count(judged))
+        self.tally.add_model(model_verdict)
+        workflows = cast(Iterator[Judged], judged)  # only workflows follow the model
+        return Section(
+            str(path),
+            inventory.model,
+            engine,
+            len(inventory),
+            self._count(workflows),
+            model_verdict,
+        )
 
     def _workflow_section(self, planned: _Planned, *, judge: bool = True) -> Section | None:
         try:
@@ -303,8 +316,8 @@ class CheckRun:
     # -- once every section has been read --------------------------------------------------
 
     def decided(self, *decisions: Decision) -> bool:
-        """Whether any workflow got one of ``decisions``."""
-        return any(self.tally.decisions[d] for d in decisions)
+        """Whether any workflow, or any model as a whole, got one of ``decisions``."""
+        return any(self.tally.decisions[d] or self.tally.models[d] for d in decisions)
 
     def finish(self) -> None:
         """Judge whatever the output did not read (``--summary`` reads no section; a
@@ -340,6 +353,7 @@ def review(run: CheckRun, horizon_days: int) -> Report:
                 engine=run.engine,
                 today=run.today,
                 horizon=horizon_days,
+                model_verdict=section.model_verdict,
             )
         )
     if loose_files:

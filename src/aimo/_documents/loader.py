@@ -117,7 +117,8 @@ def open_model(
     if b"aimo" not in raw and b"\\" not in raw:
         return None
     parsed = parse(raw, file, limits)
-    if not is_model(parsed.data):
+    # A pack has a `policies` block, as a model does: it is a pack all the same.
+    if is_pack(parsed.data) or not is_model(parsed.data):
         return None
     return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
 

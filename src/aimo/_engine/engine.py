@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pluggy
 
@@ -38,7 +38,7 @@ from aimo._engine.coerce import (
     default_model,
 )
 from aimo._engine.config import Schedule, apply_config, coerce_config, level_on, merge_configs
-from aimo._engine.loop import Entry, describe, judge
+from aimo._engine.loop import Entry, describe, judge, judge_model
 from aimo._engine.pack import Pack
 from aimo._engine.plugins import (
     ENTRY_POINT_GROUP,
@@ -50,7 +50,7 @@ from aimo._engine.plugins import (
 )
 from aimo._engine.policy import Context, Policy, new_context
 from aimo._engine.refusal import refusal
-from aimo._engine.verdict import Enforcement, PolicyRef, Verdict, hold_data
+from aimo._engine.verdict import Assessment, Enforcement, PolicyRef, Verdict, hold_data
 from aimo._errors import PluginError, PolicyError
 from aimo._hooks import PROJECT
 from aimo._version import __version__
@@ -63,6 +63,23 @@ DISABLE_AUTOLOAD = "AIMO_DISABLE_PLUGIN_AUTOLOAD"
 #: How an evaluation decides: as configured, or with every policy in shadow.
 Mode = Literal["enforce", "shadow"]
 SHADOW = Enforcement.SHADOW
+
+
+class InForce(NamedTuple):
+    """What an engine applies on one date: its workflow-level entries, every policy's level,
+    and its model-level entries, scheduled policies at the step of that date."""
+
+    workflow: tuple[Entry, ...]
+    enforcement: Mapping[str, Enforcement]
+    model: tuple[Entry, ...]
+
+
+def _in_force(entries: Sequence[Entry], enforcement: Mapping[str, Enforcement]) -> InForce:
+    return InForce(
+        tuple(e for e in entries if e.policy.scope == "workflow"),
+        enforcement,
+        tuple(e for e in entries if e.policy.scope == "model"),
+    )
 
 
 class BaseEngine:
@@ -138,7 +155,8 @@ class BaseEngine:
         self._enforcement: Mapping[str, Enforcement] = MappingProxyType(enforcement)
         self._schedules: Mapping[str, Schedule] = MappingProxyType(schedules)
         # The entries and levels in force on each date a scheduled engine has judged on.
-        self._days: dict[dt.date, tuple[tuple[Entry, ...], Mapping[str, Enforcement]]] = {}
+        self._days: dict[dt.date, InForce] = {}
+        self._always = _in_force(self._entries, self._enforcement)
         self._shadow: dict[tuple[str, dt.date], tuple[Entry, ...]] = {}
         self._unwaivable: Mapping[str, str] = MappingProxyType(
             {e.policy.id: e.policy.unwaivable for e in entries if e.policy.unwaivable}
@@ -312,7 +330,7 @@ class BaseEngine:
 
         :raises KeyError: for an id the engine does not know.
         """
-        return self._on(evaluation_date(today))[1][policy_id]
+        return self._on(evaluation_date(today)).enforcement[policy_id]
 
     def schedule(self, policy_id: str) -> tuple[EnforcementStep, ...] | None:
         """A known policy's dated enforcement schedule, or None when its level is fixed.
@@ -330,16 +348,16 @@ class BaseEngine:
         key = ("shadow", day)
         found = self._shadow.get(key)
         if found is None:
-            found = tuple(e.at(SHADOW, e.next_enforcement) for e in self._on(day)[0])
+            found = tuple(e.at(SHADOW, e.next_enforcement) for e in self._on(day).workflow)
             if len(self._shadow) >= 366:
                 self._shadow.clear()
             self._shadow[key] = found
         return found
 
-    def _on(self, day: dt.date) -> tuple[tuple[Entry, ...], Mapping[str, Enforcement]]:
+    def _on(self, day: dt.date) -> InForce:
         """The entries and levels in force on ``day``: each scheduled policy at its step."""
         if not self._schedules:
-            return self._entries, self._enforcement
+            return self._always
         found = self._days.get(day)
         if found is None:
             enforcement = dict(self._enforcement)
@@ -352,7 +370,7 @@ class BaseEngine:
                 entry.at(*steps_of[entry.policy.id]) if entry.policy.id in steps_of else entry
                 for entry in self._entries
             )
-            found = (entries, MappingProxyType(enforcement))
+            found = _in_force(entries, MappingProxyType(enforcement))
             if len(self._days) >= 366:
                 self._days.clear()
             self._days[day] = found
@@ -368,7 +386,9 @@ class BaseEngine:
 
         Use it on an engine configured for the model (:meth:`for_model`).
         """
-        return new_context(today, model, coerce_run(run), self._on(today)[1], self._unwaivable)
+        return new_context(
+            today, model, coerce_run(run), self._on(today).enforcement, self._unwaivable
+        )
 
     # -- evaluating ------------------------------------------------------------------------
 
@@ -410,7 +430,7 @@ class BaseEngine:
         engine = self if operating_model.policies is None else self.for_model(operating_model)
         # The context is made from parts the engine holds read-only, without re-checking
         # them: this is the path of every evaluation.
-        entries, enforcement = engine._on(day)
+        entries, enforcement, _ = engine._on(day)
         if mode != "enforce":
             entries = engine._shadowed(day, mode)
         ctx = new_context(day, operating_model, run, enforcement, engine._unwaivable)
@@ -456,14 +476,29 @@ class BaseEngine:
         :raises DocumentError: when the model itself is invalid (its own fields, its
             configuration, a ``workflow_files`` pattern it may not read) or unreadable.
         """
-        return [verdict for _, verdict in self.judge_model(model, today=today)]
+        return [
+            verdict
+            for entry, verdict in self.judge_model(model, today=today)
+            if not isinstance(entry, OperatingModel)
+        ]
+
+    def assess(self, model: ModelLike, *, today: dt.date | None = None) -> Assessment:
+        """Judge an operating model as a whole and each of its workflows: the model's own
+        verdict (its model-level policies) and every workflow's, in the model's order.
+
+        :raises DocumentError: as :meth:`evaluate_model`.
+        """
+        judged = self.judge_model(model, today=today)
+        _, model_verdict = next(judged)
+        return Assessment(model_verdict=model_verdict, verdicts=[v for _, v in judged])
 
     def judge_model(
         self, model: ModelLike | Inventory, *, today: dt.date | None = None
-    ) -> Iterator[tuple[Workflow | Rejected, Verdict]]:
-        """Judge each workflow of an operating model as it is read, in the model's order:
-        each with its verdict (a :class:`Rejected` workflow with its refusal). The model may
-        also be an inventory already read (the command line reads every model first).
+    ) -> Iterator[tuple[Workflow | Rejected | OperatingModel, Verdict]]:
+        """Judge an operating model: first the model as a whole (``(model, its verdict)``,
+        from the model-level policies), then each workflow as it is read, in the model's
+        order, with its verdict (a :class:`Rejected` workflow with its refusal). The model
+        may also be an inventory already read (the command line reads every model first).
 
         Workflow files are read as they are reached, so a large inventory streams.
 
@@ -474,7 +509,29 @@ class BaseEngine:
         # problem, raised here, not halfway through the stream.
         engine = self.for_model(operating_model)
         ctx = engine.context(operating_model, evaluation_date(today))
-        return engine._judge_entries(entries, ctx)
+        return engine._judge_model(operating_model, entries, ctx)
+
+    def _judge_model(
+        self, model: OperatingModel, entries: Iterable[Workflow | Rejected], ctx: Context
+    ) -> Iterator[tuple[Workflow | Rejected | OperatingModel, Verdict]]:
+        yield model, self.judge_whole(model, ctx)
+        yield from self._judge_entries(entries, ctx)
+
+    def judge_whole(self, model: OperatingModel, ctx: Context, *, notify: bool = True) -> Verdict:
+        """The verdict of an operating model as a whole: its model-level policies'
+        findings, in a context this engine made for it (:meth:`context`). Its
+        ``workflow_id`` is the organisation's name, else the model's file, else
+        ``"operating model"``.
+        """
+        source = source_of(model)
+        name = model.organization or (source.file if source is not None else "operating model")
+        # Model-level policies judge the model's own fields: its workflows have verdicts of
+        # their own, and an inventory read as a stream never holds them all.
+        own = model.model_copy(update={"workflows": ()}) if model.workflows else model
+        verdict = judge_model(self._on(ctx.today).model, self._policy_set, own, ctx, name)
+        if notify and self._verdict_hooks:
+            self.notify(verdict, None, ctx)
+        return verdict
 
     def _judge_entries(
         self, entries: Iterable[Workflow | Rejected], ctx: Context
@@ -506,7 +563,7 @@ class BaseEngine:
             them). A what-if judgement, such as what a scheduled step would decide today,
             passes False: it decides nothing.
         """
-        verdict = judge(self._on(ctx.today)[0], self._policy_set, workflow, ctx)
+        verdict = judge(self._on(ctx.today).workflow, self._policy_set, workflow, ctx)
         if notify and self._verdict_hooks:
             self.notify(verdict, workflow, ctx)
         return verdict

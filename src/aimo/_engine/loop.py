@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
-from aimo._documents.models import Stage, Waiver, Workflow
+from aimo._documents.models import OperatingModel, Stage, Waiver, Workflow
 from aimo._documents.pointer import resolve
 from aimo._documents.source import Location, source_of
 from aimo._engine.observed import jsonable
@@ -31,7 +31,7 @@ from aimo._engine.verdict import (
 from aimo._engine.waivers import valid_waiver_indexes
 from aimo._errors import PolicyError, cut
 
-__all__ = ["MAX_VIOLATIONS", "Entry", "describe", "judge"]
+__all__ = ["MAX_VIOLATIONS", "Entry", "describe", "judge", "judge_model"]
 
 #: The most violations one policy may report for one workflow; more is a bug in the policy.
 MAX_VIOLATIONS = 10_000
@@ -229,6 +229,62 @@ def judge(
     )
 
 
+def judge_model(
+    entries: Sequence[Entry],
+    policy_set: tuple[PolicyRef, ...],
+    model: OperatingModel,
+    ctx: Context,
+    name: str,
+) -> Verdict:
+    """The verdict of an operating model as a whole: its model-level policies' findings.
+
+    Decided as a workflow's is, with no stage (every model-level policy applies) and no
+    waivers (a model has none). ``name`` is what the verdict calls the model.
+    """
+    findings: list[Finding] = []
+    append = findings.append
+    blocked = failed = False
+    for entry in entries:
+        try:
+            # A model-level policy's check takes the model where others take a workflow.
+            produced = entry.check(model, ctx)  # type: ignore[arg-type]
+            if produced is None:
+                append(entry.passed)
+                continue
+            items = (
+                produced if type(produced) is list else list(islice(produced, MAX_VIOLATIONS + 1))
+            )
+            if not items:
+                append(entry.passed)
+                continue
+            if len(items) == 1 and type(items[0]) is NotApplicable:
+                append(entry.not_applicable_because(items[0].reason))
+                continue
+            produced_findings = _findings(entry, items, model)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            produced_findings = [_error(entry, exc)]
+        for item in produced_findings:
+            append(item)
+            if item.failed and entry.enforcement is not SHADOW:
+                failed = True
+                blocked = blocked or entry.enforcement is not ADVISORY
+    return built(
+        Verdict,
+        {
+            "workflow_id": name,
+            "stage": None,
+            "decision": DENY if blocked else WARN if failed else ALLOW,
+            "required_tier": None,
+            "findings": findings,
+            "evaluated_at": dt.datetime.now(dt.UTC),
+            "policy_set": policy_set,
+        },
+        {"_digest": None, "_document": model},
+    )
+
+
 def _waive(finding: Finding, waivers: list[Waiver]) -> Finding:
     """The finding, waived by the first valid waiver that covers it, if any."""
     for waiver in waivers:
@@ -244,8 +300,9 @@ def _waive(finding: Finding, waivers: list[Waiver]) -> Finding:
     return finding
 
 
-def _findings(entry: Entry, items: list[Any], workflow: Workflow) -> list[Finding]:
-    """The fail findings of the violations one policy yielded."""
+def _findings(entry: Entry, items: list[Any], workflow: Workflow | OperatingModel) -> list[Finding]:
+    """The fail findings of the violations one policy yielded, about a workflow or, for a
+    model-level policy, the operating model."""
     if len(items) > MAX_VIOLATIONS:
         raise PolicyError(
             f"the check yielded more than {MAX_VIOLATIONS:,} violations for one workflow"

@@ -7,7 +7,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Required, TypeAlias, TypeVar
+from typing import Any, Literal, Required, TypeAlias, TypeVar, cast
 
 from typing_extensions import TypedDict, Unpack
 
@@ -191,6 +191,8 @@ _set_plain = Context.__dict__["_plain"].__set__
 
 Result: TypeAlias = Iterable[Violation | NotApplicable] | None
 Check: TypeAlias = Callable[[Workflow, Context], Result]
+#: The check of a model-level policy (``scope="model"``): it judges the operating model.
+ModelCheck: TypeAlias = Callable[[OperatingModel, Context], Result]
 
 #: The order of the stages a policy can apply from.
 STAGE_RANK: dict[Stage, int] = {Stage.IDEA: 0, Stage.PILOT: 1, Stage.PRODUCTION: 2}
@@ -212,7 +214,12 @@ class PolicyMetadata(TypedDict, total=False):
     retired: bool
     floor: Enforcement | str | None
     unwaivable: str | None
+    scope: Scope
 
+
+#: What a policy judges: one workflow at a time, or the operating model as a whole.
+Scope = Literal["workflow", "model"]
+SCOPES: tuple[Scope, ...] = ("workflow", "model")
 
 #: The names of a policy's metadata.
 METADATA = frozenset(PolicyMetadata.__annotations__)
@@ -231,6 +238,7 @@ DEFAULTS: PolicyMetadata = {
     "retired": False,
     "floor": None,
     "unwaivable": None,
+    "scope": "workflow",
 }
 
 
@@ -254,6 +262,7 @@ class Policy:
         "references",
         "remediation",
         "retired",
+        "scope",
         "seed_section",
         "severity",
         "title",
@@ -284,6 +293,12 @@ class Policy:
                 f"policy {id!r}: applies_from must be idea, pilot or production; "
                 "set retired=True to judge retired workflows too"
             )
+        scope = meta["scope"]
+        if scope not in SCOPES:
+            raise PolicyError(f"policy {id!r}: scope is 'workflow' or 'model', not {scope!r}")
+        #: ``model`` policies judge the operating model as a whole, ``check(model, ctx)``,
+        #: once per model judged; their stage settings do not apply.
+        self.scope: Scope = scope
         references = meta["references"]
         if isinstance(references, str):
             raise PolicyError(f"policy {id!r}: references is a list of strings")
@@ -374,7 +389,7 @@ def _lookup_policy(module: str, name: str) -> Policy:
     return found
 
 
-def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
+def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check | ModelCheck], Policy]:
     """Turn a check function into a :class:`Policy`.
 
     The check takes ``(workflow, ctx)`` and yields :class:`Violation` objects; yielding
@@ -384,7 +399,8 @@ def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
     :param id: the stable policy id, a slug such as ``acme-brand-voice`` (required).
     :param title: what the policy wants, in a few words (required).
     :param severity: ``info``, ``low``, ``medium`` (default), ``high`` or ``critical``.
-    :param enforcement: ``advisory``, ``mandatory`` (default) or ``hard_mandatory``.
+    :param enforcement: ``shadow``, ``advisory``, ``mandatory`` (default) or
+        ``hard_mandatory``.
     :param applies_from: the first stage judged (``idea``, ``pilot`` (default) or
         ``production``); before it, the finding is ``not_applicable``.
     :param seed_section: the section of the operating-model guide the policy enforces.
@@ -399,9 +415,13 @@ def policy(**metadata: Unpack[PolicyMetadata]) -> Callable[[Check], Policy]:
         ``owner-named``); a policy with a floor cannot be disabled either.
     :param unwaivable: why no waiver may set this policy aside, for a policy below
         hard-mandatory that must still never be waived (``waiver-valid``).
+    :param scope: ``workflow`` (default): the check judges one workflow,
+        ``check(workflow, ctx)``; ``model``: it judges the operating model as a whole,
+        ``check(model, ctx)``, once each time a model is judged (``aimo check MODEL``,
+        ``evaluate_model``, ``assess``), and its findings make the model's own verdict.
     """
 
-    def decorate(check: Check) -> Policy:
-        return Policy(check, **metadata)
+    def decorate(check: Check | ModelCheck) -> Policy:
+        return Policy(cast(Check, check), **metadata)
 
     return decorate

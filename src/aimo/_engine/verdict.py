@@ -19,11 +19,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from aimo._documents.canonical import digest
-from aimo._documents.models import ReviewTier, Stage, Workflow
+from aimo._documents.models import OperatingModel, ReviewTier, Stage, Workflow
 from aimo._documents.source import Location
 from aimo._documents.validate import validate
 
 __all__ = [
+    "Assessment",
     "Decision",
     "Enforcement",
     "Finding",
@@ -166,13 +167,15 @@ def hold_data(verdict: Verdict, data: dict[str, Any]) -> None:
         private["_document"] = frozen
 
 
-def document_digest(workflow: Workflow) -> str:
-    """sha256 (hex) of the canonical JSON of the normalised workflow.
+def document_digest(document: Workflow | OperatingModel) -> str:
+    """sha256 (hex) of the canonical JSON of the normalised workflow (or operating model,
+    without its workflows, which have verdicts of their own).
 
     Canonical: keys sorted, no spaces, nulls dropped, UTF-8. Normalised: what the model holds
     after validation, defaults included, so key order and spelled-out defaults do not matter.
     """
-    return digest(_drop_nulls(workflow.model_dump(mode="json", exclude_none=True)))
+    exclude = {"workflows"} if isinstance(document, OperatingModel) else None
+    return digest(_drop_nulls(document.model_dump(mode="json", exclude_none=True, exclude=exclude)))
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -224,7 +227,7 @@ class Verdict(BaseModel):
     # Until then the verdict holds what was judged: the workflow, or, for a workflow given
     # as plain data, that data frozen as bytes (see hold_data).
     _digest: str | None = PrivateAttr(default=None)
-    _document: Workflow | bytes | None = PrivateAttr(default=None)
+    _document: Workflow | OperatingModel | bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -254,7 +257,7 @@ class Verdict(BaseModel):
                 # Bytes only hold_data made, with marshal.dumps of plain data: nothing else
                 # ever sets them, so reading them back runs no code.
                 document = validate(Workflow, marshal.loads(document))  # noqa: S302
-            assert isinstance(document, Workflow)
+            assert isinstance(document, Workflow | OperatingModel)
             self._digest = document_digest(document)
             self._document = None
         return self._digest
@@ -284,3 +287,23 @@ class Verdict(BaseModel):
     def to_json(self, *, indent: int | None = None) -> str:
         """The verdict as a JSON text; ``Verdict.model_validate_json`` reads it back."""
         return self.model_dump_json(indent=indent)
+
+
+class Assessment(BaseModel):
+    """An operating model judged as a whole and workflow by workflow (``aimo.assess``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The model's own verdict: its model-level policies (``decisions-recorded`` among them).
+    model_verdict: Verdict
+    #: Every workflow's verdict, in the model's order (an invalid one refused).
+    verdicts: list[Verdict]
+
+    @property
+    def allowed(self) -> bool:
+        """Whether neither the model nor any workflow is denied."""
+        return self.model_verdict.allowed and all(v.allowed for v in self.verdicts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assessment as plain JSON-compatible data."""
+        return self.model_dump(mode="json")

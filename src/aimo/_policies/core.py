@@ -15,6 +15,7 @@ from aimo._documents.models import (
     Audience,
     Consequence,
     InfrastructureChoice,
+    OperatingModel,
     Recurrence,
     ReviewTier,
     Workflow,
@@ -34,6 +35,7 @@ INFRASTRUCTURE = "Decide What Belongs on Owned Infrastructure"
 PRODUCTION = "Move Work Into Production Deliberately"
 MONITOR = "Monitor, Review, and Retire"
 EXCEPTIONS = "Calibrate Governance to Consequence (governance of exceptions)"
+NEXT_STEPS = "Practical Next Steps"
 
 NIST = "NIST AI RMF"
 ISO = "ISO/IEC 42001"
@@ -767,6 +769,58 @@ def waiver_expiring(workflow: Workflow, ctx: Context) -> Findings:
             )
 
 
+#: Each of the four decisions (seed: "What an Operating Model Has to Decide"), with what its
+#: absence costs, in the seed's words.
+_DECISIONS = {
+    "where_ai_is_useful": (
+        "where AI is useful enough to justify the overhead",
+        "use cases are chosen case by case, not against standing criteria",
+    ),
+    "who_owns_results": (
+        "who is accountable for each result",
+        "accountability is settled after the fact, at the worst possible moment",
+    ),
+    "what_data_is_allowed": (
+        "what data is permitted",
+        "every team decides for itself which data may reach AI tools",
+    ),
+    "how_output_ships": (
+        "how vetted output reaches production",
+        "output reaches customers by whatever route each team chooses",
+    ),
+}
+
+
+@policy(
+    id="decisions-recorded",
+    title="The operating model writes down its four standing decisions",
+    severity="high",
+    scope="model",
+    seed_section=NEXT_STEPS,
+    references=(f"{NIST} GOVERN 1.2", f"{ISO} 5.2"),
+    remediation="Write down the decision under decisions in the operating model, in a "
+    "sentence or two your teams can act on.",
+)
+def decisions_recorded(model: OperatingModel, ctx: Context) -> Findings:
+    """Fails once for each of the four decisions the model does not write down: where AI
+    is useful, who owns the results, what data is allowed, how output ships. Blank text
+    counts as not written down.
+
+    The seed's first practical next step: an operating model is a set of standing
+    decisions, and explicit answers let teams move fast within clear boundaries; implicit
+    ones create risk that surfaces at the worst possible moment.
+    """
+    decisions = model.decisions
+    for name, (question, cost) in _DECISIONS.items():
+        answer = getattr(decisions, name) if decisions is not None else None
+        if answer is None or not answer.strip():
+            yield Violation(
+                f"The operating model does not write down {question}, so {cost}.",
+                path=f"/decisions/{name}",
+                expected="the decision, written down",
+            )
+
+
 POLICIES: tuple[Policy, ...] = (
     use_case_qualifies,
     owner_named,
@@ -788,6 +842,7 @@ POLICIES: tuple[Policy, ...] = (
     quality_drift,
     waiver_valid,
     waiver_expiring,
+    decisions_recorded,
 )
 
 

@@ -22,7 +22,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from aimo._documents.models import Workflow
+from pydantic import BaseModel
+
+from aimo._documents.models import OperatingModel, Workflow
 from aimo._documents.pointer import pointer
 from aimo._documents.reader import read
 from aimo._engine.pack import Pack
@@ -86,6 +88,12 @@ PACK_SCHEMA: dict[str, Any] = {
                 "severity": {"enum": ["info", "low", "medium", "high", "critical"]},
                 "enforcement": {"enum": ["shadow", "advisory", "mandatory", "hard_mandatory"]},
                 "applies_from": {"enum": ["idea", "pilot", "production"]},
+                "scope": {
+                    "enum": ["workflow", "model"],
+                    "description": "What the rule's schemas judge: each workflow "
+                    "(default), or the operating model as a whole (its own fields, not its "
+                    "workflows), once each time a model is judged.",
+                },
                 "retired": {"type": "boolean"},
                 "seed_section": _TEXT,
                 "references": {"type": "array", "items": _TEXT},
@@ -161,9 +169,9 @@ def _expected(error: SchemaValidationError) -> Any:
 class _Rule:
     """The check of one declarative rule: two compiled schemas, no code from the pack."""
 
-    __slots__ = ("message", "require", "require_fast", "when")
+    __slots__ = ("message", "not_matching", "require", "require_fast", "when")
 
-    def __init__(self, require: Any, when: Any, message: str) -> None:
+    def __init__(self, require: Any, when: Any, message: str, scope: str | None = None) -> None:
         self.require = rule_validator(require)
         # Most workflows pass: answer "valid?" fast, and ask jsonschema only for the errors.
         self.require_fast = compile_schema(require) or _on_dump(self.require)
@@ -171,10 +179,12 @@ class _Rule:
         if when is not None:
             self.when = compile_schema(when) or _on_dump(rule_validator(when))
         self.message = message
+        self.not_matching = _NOT_MATCHING_MODEL if scope == "model" else _NOT_MATCHING
 
     def __call__(self, workflow: Workflow, ctx: Context) -> list[Violation | NotApplicable]:
+        # A model-level rule gets the operating model here, as its own fields.
         if self.when is not None and not _holds(self.when, workflow, ctx):
-            return _NOT_MATCHING
+            return self.not_matching
         if _holds(self.require_fast, workflow, ctx):
             return []
         return list(self._violations(ctx.plain(workflow)))
@@ -198,7 +208,7 @@ def _on_dump(validator: Any) -> Callable[[Any], bool]:
     """jsonschema's own check, for schemas the fast compiler declines: dump data only."""
 
     def check(document: Any) -> bool:
-        if isinstance(document, Workflow):
+        if isinstance(document, BaseModel):
             raise Fallback
         return bool(validator.is_valid(document))
 
@@ -207,6 +217,9 @@ def _on_dump(validator: Any) -> Callable[[Any], bool]:
 
 _NOT_MATCHING: list[Violation | NotApplicable] = [
     NotApplicable("The rule's condition does not match this workflow.")
+]
+_NOT_MATCHING_MODEL: list[Violation | NotApplicable] = [
+    NotApplicable("The rule's condition does not match this operating model.")
 ]
 
 
@@ -314,7 +327,9 @@ def _pattern_problem(error: Any) -> tuple[list[Any], str] | None:
     return at, message
 
 
-def _rule_problems(file: str, name: str, key: str, schema: Any) -> list[str]:
+def _rule_problems(
+    file: str, name: str, key: str, schema: Any, model: type[BaseModel] = Workflow
+) -> list[str]:
     """Every problem with one schema of a rule; a malformed schema raises at once."""
     bad = list(_local_refs_only(schema, ""))
     if bad:
@@ -330,7 +345,7 @@ def _rule_problems(file: str, name: str, key: str, schema: Any) -> list[str]:
             )
         at, message = found
         problems.append(f"{name}: {_cut(key + pointer(at))}: {message}")
-    for unknown in unknown_fields(schema):
+    for unknown in unknown_fields(schema, model):
         problems.append(f"{name}: {_cut(key + pointer(unknown.at))}: {unknown.message}")
     return problems
 
@@ -376,9 +391,10 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
     seen: set[str] = set()
     for index, rule in enumerate(data["policies"]):
         name = _rule_name(data, index)
+        judged = OperatingModel if rule.get("scope") == "model" else Workflow
         for key in ("when", "require"):
             if key in rule:
-                problems.extend(_rule_problems(file, name, key, rule[key]))
+                problems.extend(_rule_problems(file, name, key, rule[key], judged))
         if rule["id"] in seen:
             raise PolicyError(f"{file}: {name}: the id is used twice in this pack")
         seen.add(rule["id"])
@@ -388,7 +404,7 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
         metadata = cast(PolicyMetadata, {k: v for k, v in rule.items() if k in METADATA})
         if "controls" in rule:
             metadata["controls"] = [(c["framework"], c["id"]) for c in rule["controls"]]
-        check = _Rule(rule["require"], rule.get("when"), rule["message"])
+        check = _Rule(rule["require"], rule.get("when"), rule["message"], rule.get("scope"))
         try:
             policy = Policy(
                 check,

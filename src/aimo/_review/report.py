@@ -34,6 +34,7 @@ from aimo._review.rollup import RollupRow, Tally
 __all__ = [
     "DECISION_QUESTIONS",
     "ModelReport",
+    "ModelVerdictRow",
     "Report",
     "UpcomingStep",
     "build_report",
@@ -130,6 +131,18 @@ class Candidate(_Frozen):
     drift: str | None
 
 
+class ModelVerdictRow(_Frozen):
+    """The operating model's own verdict: what its model-level policies found."""
+
+    decision: Decision
+    #: The messages of the failing findings that block.
+    blocking: tuple[str, ...]
+    #: The messages of the failing advisory findings.
+    warnings: tuple[str, ...]
+    #: The messages of the failing findings of policies in shadow.
+    shadow: tuple[str, ...] = ()
+
+
 class UpcomingStep(_Frozen):
     """A step of a dated rollout still to come, and what it would change if in force today."""
 
@@ -158,6 +171,8 @@ class ModelReport(_Frozen):
     organization: str | None
     #: Each of the four decisions as written; None where it is not written down.
     decisions: dict[str, str | None]
+    #: The model's own verdict (None for workflow files outside a model).
+    model_verdict: ModelVerdictRow | None = None
     #: How many workflows are at each stage, and how many of them each decision got.
     stage_counts: dict[Stage, int]
     decision_counts: dict[Decision, int]
@@ -210,6 +225,7 @@ def build_section(
     engine: BaseEngine,
     today: dt.date,
     horizon: int,
+    model_verdict: Verdict | None = None,
 ) -> ModelReport:
     """The review of one model's workflows, read once, as they are judged: a section keeps
     its rows, never the workflows themselves."""
@@ -247,6 +263,7 @@ def build_section(
         is_model=model is not None,
         organization=model.organization if model else None,
         decisions=_decisions(model.decisions if model else None),
+        model_verdict=_model_row(model_verdict) if model_verdict is not None else None,
         stage_counts={s: stages[s] for s in Stage},
         decision_counts={d: tally.decisions[d] for d in Decision},
         workflows=tuple(rows),
@@ -321,6 +338,16 @@ def _workflow_row(workflow: Workflow, verdict: Verdict, model: OperatingModel) -
         decision=verdict.decision,
         use_case_score=score.total,
         use_case_min_score=score.min_score,
+        blocking=_unique(f.message for f in failures if f.enforcement.blocking),
+        warnings=_unique(f.message for f in failures if f.enforcement is Enforcement.ADVISORY),
+        shadow=_unique(f.message for f in failures if f.enforcement is Enforcement.SHADOW),
+    )
+
+
+def _model_row(verdict: Verdict) -> ModelVerdictRow:
+    failures = verdict.failures
+    return ModelVerdictRow(
+        decision=verdict.decision,
         blocking=_unique(f.message for f in failures if f.enforcement.blocking),
         warnings=_unique(f.message for f in failures if f.enforcement is Enforcement.ADVISORY),
         shadow=_unique(f.message for f in failures if f.enforcement is Enforcement.SHADOW),

@@ -45,7 +45,13 @@ class Tally:
 
     def __init__(self) -> None:
         self.decisions: Counter[Decision] = Counter()
+        #: The decisions of the operating models judged as a whole, kept apart: the counts
+        #: and the roll-up are of workflows.
+        self.models: Counter[Decision] = Counter()
         self._failing: Counter[tuple[str, Enforcement]] = Counter()
+
+    def add_model(self, verdict: Verdict) -> None:
+        self.models[verdict.decision] += 1
 
     def add(self, verdict: Verdict) -> None:
         self.decisions[verdict.decision] += 1

@@ -15,6 +15,7 @@ from aimo._cli.formats.verdicts import compact
 from aimo._cli.results import CheckRun
 from aimo._documents.printable import json_safe
 from aimo._engine.engine import BaseEngine
+from aimo._engine.verdict import Decision
 from aimo._version import __version__
 
 __all__ = ["FORMAT", "dumps"]
@@ -55,6 +56,9 @@ def _write(run: CheckRun, out: TextIO) -> None:
             if engine is not run.engine and engine.policy_set != run.engine.policy_set:
                 # A model whose policies block adds packs or turns policies off.
                 out.write(f'"policy_set": {dumps(_policy_set(engine))}, ')
+            if section.model_verdict is not None:
+                model = compact(section.model_verdict, all_findings=all_findings)
+                out.write(f'"model_verdict": {model}, ')
             out.write('"verdicts": [')
             sep = "\n      "
             for _, verdict in section.judged:
@@ -64,8 +68,10 @@ def _write(run: CheckRun, out: TextIO) -> None:
         out.write("\n  ],\n" if not first else "],\n")
     tally = run.tally
     rollup = [row.model_dump(mode="json") for row in tally.rollup()]
+    models = {d.value: tally.models[d] for d in Decision}
     out.write(
         f'  "summary": {dumps(tally.summary())},\n'
+        f'  "model_summary": {dumps(models)},\n'
         f'  "rollup": {dumps(rollup)},\n'
         f'  "problems": {dumps([p.to_dict() for p in run.problems])}\n'
         "}\n"

@@ -22,6 +22,14 @@ def _write(run: CheckRun, out: TextIO) -> None:
     all_findings: bool = run.options.all_findings
     for section in run.sections():
         organization = section.model.organization if section.model else None
+        if section.model_verdict is not None:
+            # The model's own verdict comes before its workflows', marked as the model's.
+            model_head = (
+                f'"scope":"model","file":{dumps(section.file)},'
+                f'"organization":{dumps(organization)},'
+            )
+            model = compact(section.model_verdict, all_findings=all_findings, head=model_head)
+            out.write(model + "\n")
         head = (
             f'"scope":"workflow","file":{dumps(section.file)},"organization":{dumps(organization)},'
         )

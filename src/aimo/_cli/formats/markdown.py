@@ -15,6 +15,7 @@ from aimo._review.report import (
     DECISION_QUESTIONS,
     Candidate,
     ModelReport,
+    ModelVerdictRow,
     Report,
     ReviewRow,
     ReviewStatus,
@@ -83,6 +84,8 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
             answer = section.decisions.get(name)
             out.append(f"- **{question}** {_text(answer) if answer else '*Not written down.*'}")
         out.append("")
+    if section.model_verdict is not None:
+        out += _model_verdict(section.model_verdict)
 
     out += ["## Workflows", ""]
     count = len(section.workflows)
@@ -194,6 +197,25 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
     if section.candidates:
         out += ["## To tune, strengthen or retire", ""]
         out += [_candidate_line(c) for c in section.candidates]
+        out.append("")
+    return out
+
+
+def _model_verdict(row: ModelVerdictRow) -> list[str]:
+    decision = row.decision.value
+    out = [
+        "## The operating model as a whole",
+        "",
+        f"Decision: {decision.upper() if row.decision is Decision.DENY else decision}.",
+        "",
+    ]
+    for title, messages in (
+        ("Blocks", row.blocking),
+        ("Warns", row.warnings),
+        ("In shadow", row.shadow),
+    ):
+        out += [f"- {title}: {_text(message)}" for message in messages]
+    if row.blocking or row.warnings or row.shadow:
         out.append("")
     return out
 

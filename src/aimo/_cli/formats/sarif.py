@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any, TextIO
@@ -73,7 +74,9 @@ def _write(run: CheckRun, out: TextIO) -> None:
             # Policies that a model's packs add are rules too.
             for policy in section.engine.policies:
                 policies.setdefault(policy.id, policy)
-        for _, verdict in section.judged:
+        # The model's own verdict first, then each workflow's as it is judged.
+        first = [section.model_verdict] if section.model_verdict is not None else []
+        for verdict in itertools.chain(first, (v for _, v in section.judged)):
             for finding in verdict.findings:
                 if finding.outcome not in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
                     continue

@@ -113,6 +113,11 @@ def check_json() -> dict[str, Any]:
                             "description": "Present when the model's own policies block "
                             "makes its policy set differ from the run's.",
                         },
+                        "model_verdict": {
+                            "$ref": "#/$defs/CompactVerdict",
+                            "description": "The operating model's own verdict, from its "
+                            "model-level policies (models only).",
+                        },
                         "verdicts": {
                             "type": "array",
                             "items": {"$ref": "#/$defs/CompactVerdict"},
@@ -131,10 +136,27 @@ def check_json() -> dict[str, Any]:
                 "required": ["allow", "warn", "deny"],
                 "additionalProperties": False,
             },
+            "model_summary": {
+                "description": "How many operating models, judged as a whole, got each decision.",
+                "type": "object",
+                "properties": {
+                    d: {"type": "integer", "minimum": 0} for d in ("allow", "warn", "deny")
+                },
+                "required": ["allow", "warn", "deny"],
+                "additionalProperties": False,
+            },
             "rollup": {"type": "array", "items": {"$ref": "#/$defs/RollupRow"}},
             "problems": {"type": "array", "items": {"$ref": "#/$defs/Problem"}},
         },
-        "required": ["aimo", "evaluated_on", "policy_set", "summary", "rollup", "problems"],
+        "required": [
+            "aimo",
+            "evaluated_on",
+            "policy_set",
+            "summary",
+            "model_summary",
+            "rollup",
+            "problems",
+        ],
         "additionalProperties": False,
         "$defs": defs,
     }
@@ -144,7 +166,11 @@ def check_jsonl() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     line = _compact_verdict(defs)
     line["properties"] = {
-        "scope": {"description": "What the verdict is about.", "enum": ["workflow"]},
+        "scope": {
+            "description": "What the verdict is about: an operating model as a whole (its "
+            "line comes before its workflows'), or a workflow.",
+            "enum": ["model", "workflow"],
+        },
         "file": {"description": "The file that was checked.", "type": "string"},
         "organization": {"type": ["string", "null"]},
         **line["properties"],

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun, Section
 from aimo._documents.printable import printable
-from aimo._engine.verdict import Enforcement, Finding, Outcome
+from aimo._engine.verdict import Decision, Enforcement, Finding, Outcome, Verdict
 from aimo._review.rollup import EFFECT
 
 __all__ = ["FORMAT", "columns", "summary_lines"]
@@ -71,6 +71,8 @@ def _section_lines(section: Section, today: dt.date) -> Iterator[str]:
         title = f"{printable(section.model.organization)} ({title})"
     yield f"{title}, evaluated on {today.isoformat()}"
     yield ""
+    if section.model_verdict is not None:
+        yield from _model_lines(section.model_verdict)
     rows = [("WORKFLOW", "STAGE", "TIER NEEDED", "DECISION", "FAILING")]
     details: list[str] = []
     for _, verdict in section.judged:
@@ -105,12 +107,25 @@ def _section_lines(section: Section, today: dt.date) -> Iterator[str]:
     yield from details
 
 
+def _model_lines(verdict: Verdict) -> Iterator[str]:
+    """The operating model's own verdict, first: what its model-level policies found."""
+    yield f"  The operating model as a whole: {verdict.decision.value}"
+    for finding in verdict.failures:
+        yield from _finding_lines(finding)
+    yield ""
+
+
 def summary_lines(run: CheckRun) -> list[str]:
     """The counts of each decision, then, per failing policy, how many workflows it fails."""
     tally = run.tally
     count = tally.workflows
     decisions = ", ".join(f"{n} {d}" for d, n in tally.summary().items())
-    lines = [f"{count} workflow{'s' if count != 1 else ''}: {decisions}"]
+    lines = []
+    models = sum(tally.models.values())
+    if models:
+        judged = ", ".join(f"{tally.models[d]} {d.value}" for d in Decision)
+        lines.append(f"{models} operating model{'s' if models != 1 else ''}: {judged}")
+    lines.append(f"{count} workflow{'s' if count != 1 else ''}: {decisions}")
     rollup = tally.rollup()
     if rollup:
         lines += ["", "Failing policies, by how many workflows each fails:"]
@@ -136,8 +151,9 @@ def _write(run: CheckRun, out: TextIO) -> None:
     judged_any = False
     for section in run.sections():
         judged_any = True
-        for line in _section_lines(section, run.today):
-            out.write(line + "\n")
+        # A file's lines are written once it is judged whole: an interrupted run never
+        # shows half a file, nor a model's verdict without its workflows'.
+        out.write("\n".join(_section_lines(section, run.today)) + "\n")
     if judged_any:
         out.write("\n".join(summary_lines(run)) + "\n")
 
