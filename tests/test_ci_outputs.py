@@ -14,7 +14,7 @@ import xmlschema
 
 import aimo
 from aimo._cli.main import main
-from conftest import DELETE, NORTHWIND, ROOT, make
+from conftest import DECISIONS, DELETE, NORTHWIND, ROOT, make
 
 JUNIT_XSD = ROOT / "tests" / "data" / "junit.xsd"
 
@@ -36,13 +36,15 @@ WORKFLOWS = {
 }
 
 
-def _model(tmp_path: Path) -> Path:
+def _model(tmp_path: Path, **changes: Any) -> Path:
     model = tmp_path / "model.json"
     document = {
         "aimo": 1,
         "organization": "Acme",
+        "decisions": DECISIONS,
         "workflows": list(WORKFLOWS.values()),
         "policies": {"enforcement": {"governance-proportional": "shadow"}},
+        **changes,
     }
     model.write_text(json.dumps(document, indent=2))
     return model
@@ -124,6 +126,7 @@ def test_junit_a_test_case_per_workflow_and_policy_failing_erring_skipped_or_pas
     for workflow, _ in cases:
         per_workflow[workflow] = per_workflow.get(workflow, 0) + 1
     assert per_workflow.pop("refused") == 1
+    assert per_workflow.pop("Acme") >= 1  # the model as a whole: its own policies
     assert len(set(per_workflow.values())) == 1
 
 
@@ -148,7 +151,59 @@ def test_junit_counts_each_suite_and_names_it_after_its_model(
         "file": str(tmp_path / "model.json"),
         "organization": "Acme",
     }
-    assert "<system-out>6 workflows: 3 allow, 1 warn, 2 deny</system-out>" in report
+    assert (
+        "<system-out>The operating model as a whole: allow\n"
+        "6 workflows: 3 allow, 1 warn, 2 deny</system-out>"
+    ) in report
+
+
+#: A model that writes down only one of its four standing decisions.
+ONE_DECISION = {"where_ai_is_useful": DECISIONS["where_ai_is_useful"]}
+
+
+def test_junit_the_models_own_verdict_comes_first_as_test_cases_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = _junit(capsys, _model(tmp_path, decisions=ONE_DECISION))
+    assert code == 1
+    path = tmp_path / "report.xml"
+    path.write_text(report)
+    [suite] = junitparser.JUnitXml.fromfile(str(path))
+    first = next(iter(suite))
+    assert (first.classname, first.name) == ("Acme", "decisions-recorded")
+    [failure] = first.result
+    assert isinstance(failure, junitparser.Failure)
+    assert failure.type == "mandatory"
+    assert failure.message.endswith("(and 2 more)")
+    assert failure.text.startswith("Acme, the operating model as a whole: deny\n")
+    assert failure.text.count("fix: Write down the decision") == 3
+    assert "at /decisions/how_output_ships" in failure.text
+    assert "<system-out>The operating model as a whole: deny\n" in report
+
+
+def test_junit_a_model_policy_in_shadow_is_skipped_and_says_what_it_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shadow = {"enforcement": {"decisions-recorded": "shadow"}}
+    code, report = _junit(capsys, _model(tmp_path, decisions=ONE_DECISION, policies=shadow))
+    assert code == 1  # the refused and failing workflows, not the model
+    cases = _cases(report, tmp_path)
+    [skipped] = cases["Acme", "decisions-recorded"].result
+    assert isinstance(skipped, junitparser.Skipped)
+    assert skipped.message.startswith("shadow")
+    assert skipped.text.count("enforcement: shadow") == 3
+    assert "<system-out>The operating model as a whole: allow\n" in report
+
+
+def test_junit_a_workflow_file_has_no_model_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(make()))
+    code, report = _junit(capsys, good)
+    assert code == 0
+    assert "decisions-recorded" not in report
+    assert "operating model" not in report
 
 
 def test_junit_problems_with_the_input_are_errors_never_a_silent_pass(
@@ -178,7 +233,7 @@ def test_junit_holds_a_large_suite_out_of_memory_and_stays_valid(
 ) -> None:
     model = tmp_path / "model.json"
     workflows = [make({"id": f"w-{i}", "x-note": "n" * 2_000}) for i in range(60)]
-    model.write_text(json.dumps({"aimo": 1, "workflows": workflows}))
+    model.write_text(json.dumps({"aimo": 1, "decisions": DECISIONS, "workflows": workflows}))
     code, report = _junit(capsys, model)
     assert code == 0
     assert report.count("<testcase ") >= 60 * 20
@@ -229,7 +284,10 @@ def test_github_one_command_per_failing_finding_by_enforcement_then_a_summary(
     code, lines = _github(capsys, model)
     assert code == 1
     *commands, summary = lines
-    assert summary == "aimo: 6 workflows: 3 allow, 1 warn, 2 deny"
+    assert (
+        summary
+        == "aimo: 1 operating model: 1 allow, 0 warn, 0 deny; 6 workflows: 3 allow, 1 warn, 2 deny"
+    )
     parsed = [parse_command(line) for line in commands]
     kinds = {(message.split(":")[0], props["title"]): kind for kind, props, message in parsed}
     assert kinds == {
@@ -248,6 +306,24 @@ def test_github_one_command_per_failing_finding_by_enforcement_then_a_summary(
     [(_, refused, why)] = [p for p in parsed if p[2].startswith("refused")]
     assert "/stage" in why
     assert text[int(refused["line"]) - 1].strip().startswith('"stage": "nonsense"')
+
+
+def test_github_the_models_own_findings_come_first_blocking_or_in_shadow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for level, kind, decision in (("mandatory", "error", "deny"), ("shadow", "notice", "allow")):
+        policies = {"enforcement": {"decisions-recorded": level}}
+        model = _model(tmp_path, decisions=ONE_DECISION, policies=policies)
+        _, lines = _github(capsys, model)
+        parsed = [parse_command(line) for line in lines[:3]]
+        for command_kind, properties, message in parsed:
+            assert command_kind == kind
+            assert properties["title"] == f"aimo decisions-recorded ({level})"
+            assert properties["file"] == str(model)
+            assert message.startswith("Acme, the operating model as a whole: ")
+            assert "\nfix: Write down the decision" in message
+        assert "decisions-recorded" not in parse_command(lines[3])[1]["title"]
+        assert lines[-1].startswith(f"aimo: 1 operating model: {int(decision == 'allow')} allow")
 
 
 def test_github_a_waived_or_passing_finding_makes_no_annotation(

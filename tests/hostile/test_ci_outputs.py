@@ -40,11 +40,17 @@ GITHUB_HOSTILE = {
 
 def _model(tmp_path: Path, text: str) -> Path:
     """A model whose document text, its organisation, a workflow's id and every message
-    that quotes a value, holds ``text``."""
+    that quotes a value, holds ``text``; the model as a whole fails too (it writes down one
+    decision of four), so its own verdict carries the organisation's name."""
     failing = make({"id": "w", "stage": "pilot", "owner.name": f"Dana{text}Lee"})
     failing["inputs"] = [{"name": f"crm{text}", "classification": f"secret{text}"}]
     refused = {"id": f"bad{text}", "stage": f"live{text}"}
-    model = {"aimo": 1, "organization": f"Acme{text}", "workflows": [failing, refused]}
+    model = {
+        "aimo": 1,
+        "organization": f"Acme{text}",
+        "decisions": {"where_ai_is_useful": f"Recurring{text}"},
+        "workflows": [failing, refused],
+    }
     return write(tmp_path / "model.json", json.dumps(model))
 
 
@@ -69,6 +75,8 @@ def test_junit_stays_valid_and_carries_document_text_escaped(tmp_path: Path, tex
     # one refused.
     names = [(case.classname, case.name) for case in suite]
     assert ("w", "owner-named") in names
+    assert names[0][1] == "decisions-recorded"  # the model as a whole, named after it
+    assert names[0][0].startswith("Acme")
     assert sum(name == "document-valid" for _, name in names) == 1
     assert not any(name == "forged" for _, name in names)
     shown = "".join(
@@ -87,7 +95,10 @@ def test_github_commands_cannot_be_ended_or_started_by_a_document(
     assert result.returncode == 1, result.stderr
     assert not _dangerous(result.stdout) - {"\n"}, repr(result.stdout)
     *commands, summary = result.stdout.splitlines()
-    assert summary == "aimo: 2 workflows: 0 allow, 0 warn, 2 deny"
+    assert (
+        summary
+        == "aimo: 1 operating model: 0 allow, 0 warn, 1 deny; 2 workflows: 0 allow, 0 warn, 2 deny"
+    )
     parsed = [parse_command(line) for line in commands]
     # Exactly the commands aimo meant: errors at the model's file, none a document made.
     assert {kind for kind, _, _ in parsed} == {"error"}
@@ -96,6 +107,7 @@ def test_github_commands_cannot_be_ended_or_started_by_a_document(
     # What the runner reads back is the document's text as the table shows it.
     messages = "\n".join(message for _, _, message in parsed)
     assert "secret" in messages
+    assert messages.count(", the operating model as a whole: ") == 3
     if "%" in text:
         assert re.sub(r"\\x[0-9a-f]{2}", "", text).split("::")[0] in messages
 

@@ -3,8 +3,9 @@
 A step that prints ``::error file=F,line=L,col=C,title=T::message`` makes GitHub show the
 message on line L of F in the pull request's diff and in the run's summary. Each failing
 finding is one command: ``::error`` when it blocks, ``::warning`` when it is advisory,
-``::notice`` in shadow. Problems with the input are ``::error`` commands at their place,
-and a last plain line gives the counts.
+``::notice`` in shadow. An operating model's own findings (its model-level policies) come
+before its workflows', as in every output. Problems with the input are ``::error``
+commands at their place, and a last plain line gives the counts.
 
 Everything inside a command is escaped as GitHub's own toolkit escapes it (``%``, carriage
 return and line feed in the message; ``:`` and ``,`` too in the properties), after document
@@ -24,7 +25,7 @@ from typing import Any, TextIO
 from aimo._cli.formats import Format
 from aimo._cli.results import CheckRun, Section
 from aimo._documents.printable import printable
-from aimo._engine.verdict import Enforcement, Finding, Verdict
+from aimo._engine.verdict import Decision, Enforcement, Finding, Verdict
 from aimo._errors import Problem
 
 __all__ = ["FORMAT", "verdict_commands"]
@@ -90,9 +91,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _message(verdict: Verdict, finding: Finding) -> str:
+def _message(subject: str, finding: Finding) -> str:
     lines = [
-        f"{printable(verdict.workflow_id)}: {printable(finding.message)}",
+        f"{subject}: {printable(finding.message)}",
         f"at {printable(finding.path or '/')}; found: {_shown(finding.observed)}; "
         f"expected: {_shown(finding.expected)}",
     ]
@@ -101,9 +102,13 @@ def _message(verdict: Verdict, finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def verdict_commands(file: str, verdict: Verdict) -> Iterator[str]:
-    """The commands of one verdict (a workflow's, or a model's as a whole) read from
-    ``file``: one per failing finding, at the finding's own place when it has one."""
+def verdict_commands(file: str, verdict: Verdict, *, whole_model: bool = False) -> Iterator[str]:
+    """The commands of one verdict (a workflow's, or with ``whole_model`` a model's as a
+    whole) read from ``file``: one per failing finding, at the finding's own place when it
+    has one."""
+    subject = printable(verdict.workflow_id)
+    if whole_model:
+        subject += ", the operating model as a whole"
     for finding in verdict.findings:
         if not finding.failed:
             continue
@@ -111,7 +116,7 @@ def verdict_commands(file: str, verdict: Verdict) -> Iterator[str]:
         level = finding.enforcement.value
         yield command(
             _COMMAND[finding.enforcement],
-            _message(verdict, finding),
+            _message(subject, finding),
             file=location.file if location is not None else file,
             line=location.line if location is not None else None,
             column=location.column if location is not None else None,
@@ -143,6 +148,10 @@ def _write(run: CheckRun, out: TextIO) -> None:
         for problem in run.problems[reported:]:
             out.write(_problem(problem))
         reported = len(run.problems)
+        # The model as a whole first, as every output shows it.
+        if section.model_verdict is not None:
+            for line in verdict_commands(section.file, section.model_verdict, whole_model=True):
+                out.write(line)
         for verdict in _verdicts(section):
             for line in verdict_commands(section.file, verdict):
                 out.write(line)
@@ -152,6 +161,11 @@ def _write(run: CheckRun, out: TextIO) -> None:
     count = tally.workflows
     decisions = ", ".join(f"{n} {d}" for d, n in tally.summary().items())
     summary = f"aimo: {count} workflow{'s' if count != 1 else ''}: {decisions}"
+    models = tally.models.total()
+    if models:
+        judged = ", ".join(f"{tally.models[d]} {d.value}" for d in Decision)
+        summary = f"aimo: {models} operating model{'s' if models != 1 else ''}: {judged}; "
+        summary += f"{count} workflow{'s' if count != 1 else ''}: {decisions}"
     if run.problems:
         problems = len(run.problems)
         summary += f"; {problems} problem{'s' if problems != 1 else ''} with the input"

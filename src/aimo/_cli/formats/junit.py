@@ -5,7 +5,9 @@ beside the build. Each checked file (an operating model, or a workflow file) is 
 ``testsuite``; each workflow and policy is one ``testcase``, named after the policy, its
 class the workflow: ``failure`` when the policy fails, ``error`` when it errs (a refused
 workflow among them), ``skipped`` when it does not apply, is waived or runs in shadow, and
-no child when it passes. The body says what failed, where (path, file, line) and how to
+no child when it passes. An operating model's own verdict comes first, as in every
+output: one test case per model-level policy, its class the organisation (or the file)
+that the model's verdict names. The body says what failed, where (path, file, line) and how to
 fix it. Problems with the input are not left out: each file with problems is a suite of
 ``error`` test cases, one per problem, at its place.
 
@@ -155,10 +157,13 @@ def _case(classname: str, name: str, status: str, child: str | None = None) -> C
     return Case(status, f"    {head}>\n      {child}\n    </testcase>\n")
 
 
-def verdict_cases(verdict: Verdict) -> Iterator[Case]:
-    """The test cases of one verdict (a workflow's, or a model's as a whole): one per
-    policy, in the order the verdict lists them, named after the policy, whose class is the
-    verdict's workflow id."""
+def verdict_cases(verdict: Verdict, *, whole_model: bool = False) -> Iterator[Case]:
+    """The test cases of one verdict (a workflow's, or with ``whole_model`` a model's as a
+    whole): one per policy, in the order the verdict lists them, named after the policy,
+    whose class is the verdict's workflow id."""
+    subject = _shown(verdict.workflow_id)
+    if whole_model:
+        subject += ", the operating model as a whole"
     by_policy: dict[str, list[Finding]] = {}
     for finding in verdict.findings:
         by_policy.setdefault(finding.policy_id, []).append(finding)
@@ -183,7 +188,7 @@ def verdict_cases(verdict: Verdict) -> Iterator[Case]:
             message = failed[0].message
             if len(failed) > 1:
                 message += f" (and {len(failed) - 1} more)"
-            body = [f"{_shown(verdict.workflow_id)}: {verdict.decision.value}"]
+            body = [f"{subject}: {verdict.decision.value}"]
             body += [line for f in failed for line in _finding_body(f)]
             child = (
                 f"<{status} type={_attr(failed[0].enforcement.value)} message={_attr(message)}>"
@@ -251,8 +256,12 @@ def _properties(run: CheckRun, file: str) -> list[tuple[str, str]]:
 
 def _section(suites: _Suites, run: CheckRun, section: Section) -> None:
     decisions: Counter[Decision] = Counter()
+    model_verdict = section.model_verdict
 
     def cases() -> Iterator[Case]:
+        # The model as a whole first, as every output shows it: its own policies' cases.
+        if model_verdict is not None:
+            yield from verdict_cases(model_verdict, whole_model=True)
         for verdict in _verdicts(section):
             decisions[verdict.decision] += 1
             yield from verdict_cases(verdict)
@@ -260,7 +269,10 @@ def _section(suites: _Suites, run: CheckRun, section: Section) -> None:
     def summary() -> str:
         count = decisions.total()
         shown = ", ".join(f"{decisions[d]} {d.value}" for d in Decision)
-        return f"{count} workflow{'s' if count != 1 else ''}: {shown}"
+        line = f"{count} workflow{'s' if count != 1 else ''}: {shown}"
+        if model_verdict is None:
+            return line
+        return f"The operating model as a whole: {model_verdict.decision.value}\n{line}"
 
     properties = _properties(run, section.file)
     name = section.file
