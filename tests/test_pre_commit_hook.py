@@ -130,8 +130,13 @@ def test_a_workflow_file_changed_alone_is_judged_with_the_model_that_lists_it(
     code, out, _ = _run_hook(root, ["governance/workflows/heavy.yaml"], capsys)
     assert _decisions(out) == {"heavy-review": "deny"}
     [result] = json.loads(out)["results"]
-    assert result["file"] == str(Path("governance/operating-model.yaml").absolute())
+    # Named as the changed file was: relative to the repository, as pre-commit names it.
+    assert result["file"] == "governance/operating-model.yaml"
     assert code == 1
+    absolute = str(root / "governance" / "workflows" / "heavy.yaml")
+    _, out, _ = _run_hook(root, [absolute], capsys)
+    [result] = json.loads(out)["results"]
+    assert result["file"] == str(root / "governance" / "operating-model.yaml")
     # From a folder below the model's, the model is not found: the search stops at the
     # current folder, which pre-commit sets to the repository's root.
     monkeypatch.chdir(root / "governance" / "workflows")

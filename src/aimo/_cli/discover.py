@@ -60,12 +60,14 @@ class ModelFinder:
 
     def claiming(self, file: Path) -> Iterator[tuple[Path, int, frozenset[str]]]:
         """Each model (its path, its number of workflows, the files it claims) that claims
-        ``file``, the nearest first."""
+        ``file``, the nearest first; its path is relative when ``file``'s is, so that the
+        model and its workflows are named in the output as the file was."""
         target = os.path.realpath(file)
+        relative = not Path(file).is_absolute()
         for folder in _folders_up(Path(file).absolute().parent):
-            for found in self._models_in(folder):
-                if target in found[2]:
-                    yield found
+            for path, size, claims in self._models_in(folder):
+                if target in claims:
+                    yield (Path(os.path.relpath(path)) if relative else path), size, claims
 
     def _models_in(self, folder: Path) -> list[tuple[Path, int, frozenset[str]]]:
         if folder not in self._folders:
