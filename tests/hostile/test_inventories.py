@@ -483,6 +483,10 @@ def test_a_folder_of_nothing_to_judge_is_bad_input_not_a_pass(
     code, _, err = _cli(capsys, command, tmp_path, "--today", "2026-11-27")
     assert code == 2
     assert "no workflow or operating model here to check" in err
+    # A hook given the files a commit changes may find none it judges, and says so.
+    if command == "check":
+        code, _, err = _cli(capsys, command, tmp_path, "--today", "2026-11-27", "--ignore-unknown")
+        assert (code, err) == (0, "")
 
 
 def test_a_model_with_no_workflows_is_still_something_to_judge(
