@@ -108,7 +108,8 @@ class DocumentError(AimoError, ValueError):
 
 
 class NotADocument(DocumentError):
-    """The file is valid aimo material, but not a workflow or a model (a policy pack)."""
+    """The file is valid aimo material, but not a workflow or a model (a policy pack, or a
+    result aimo wrote)."""
 
 
 class PolicyError(AimoError):

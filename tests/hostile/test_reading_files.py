@@ -3,12 +3,15 @@ pretend to be (spec 5.1)."""
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import aimo
 from conftest import ROOT, TODAY
@@ -90,6 +93,127 @@ def test_nesting_deeper_than_python_recurses_is_a_document_error(
         aimo.load(path, limits=aimo.Limits(max_depth=100_000))
     [problem] = caught.value.problems
     assert "deep" in problem.message
+    # The document is not deeper than the limit: the message must not say it is.
+    assert "100" not in problem.message
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+@pytest.mark.parametrize("levels", [65, 300, 990])
+def test_nesting_past_the_limit_says_which_limit_whatever_the_parser_makes_of_it(
+    tmp_path: Path, levels: int, suffix: str
+) -> None:
+    # JSON's parser gives up near a thousand levels, before the walk that holds a document
+    # to max_depth: its error named the limit without saying how to raise it.
+    if suffix == ".json":
+        text = '{"id": "w", "x-a": ' + '{"a": ' * levels + '"}{"' + "}" * levels + "}"
+    else:
+        text = "id: w\nx-a: " + "{a: " * levels + "'}{'" + "}" * levels + "\n"
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(write(tmp_path / f"w{suffix}", text))
+    [problem] = caught.value.problems
+    assert "deeper than 64 levels" in problem.message
+    assert "--max-depth" in problem.message
+
+
+def _within_limits(path: Path, limits: aimo.Limits) -> bool:
+    from aimo._documents.reader import read
+
+    try:
+        read(path, limits)
+    except aimo.DocumentError as exc:
+        problems = exc.problems
+    else:
+        return True
+    assert any("raise it with" in p.message for p in problems), problems
+    return False
+
+
+_KEYS = st.text(st.sampled_from("ab~/é"), max_size=3)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _KEYS,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@given(
+    st.dictionaries(_KEYS, _JSON, max_size=5),
+    st.integers(1, 120),
+    st.integers(1, 6),
+    st.integers(1, 4_000),
+)
+def test_a_json_document_is_held_to_the_limits_of_the_same_document_in_yaml(
+    tmp_path_factory: pytest.TempPathFactory,
+    document: dict[str, object],
+    max_values: int,
+    max_depth: int,
+    max_bytes: int,
+) -> None:
+    # JSON is read without YAML's composer and held to its limits by a walk of its own,
+    # which left a mapping's keys out: a JSON file could hold twice the values YAML may.
+    folder = tmp_path_factory.mktemp("limits")
+    text = json.dumps(document)
+    limits = aimo.Limits(
+        max_values=max_values, max_depth=max_depth, max_document_bytes=max(max_bytes, len(text))
+    )
+    as_json = _within_limits(write(folder / "d.json", text), limits)
+    assert as_json == _within_limits(write(folder / "d.yaml", text), limits)
+
+
+@pytest.mark.parametrize(
+    ("document", "limits"),
+    [
+        ({"a": 1, "b": 2, "c": 3}, aimo.Limits(max_values=6)),
+        ({"x": {f"k{n}": 0 for n in range(50)}}, aimo.Limits(max_values=101)),
+        # Each key is counted at its mapping's path, as YAML counts it.
+        ({"k" * 100: {f"{n:03}": 0 for n in range(100)}}, aimo.Limits(max_document_bytes=2_500)),
+        # A key's path is written escaped: ~ as ~0, / as ~1.
+        ({"~/" * 25: {f"{n:03}": 0 for n in range(100)}}, aimo.Limits(max_document_bytes=2_500)),
+    ],
+)
+def test_a_json_document_over_a_limit_yaml_holds_it_to_is_refused(
+    tmp_path: Path, document: dict[str, object], limits: aimo.Limits
+) -> None:
+    text = json.dumps(document)
+    assert not _within_limits(write(tmp_path / "d.yaml", text), limits)
+    assert not _within_limits(write(tmp_path / "d.json", text), limits)
+
+
+def _aliases(levels: int) -> str:
+    """A list that expands to 10 ** ``levels`` values through YAML aliases, in a few lines."""
+    text = "  - &a0 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]\n"
+    for level in range(1, levels):
+        text += f"  - &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]\n"
+    return "\n" + text
+
+
+#: What a value may hold that reading must stop, and what the error says about it.
+_UNREADABLE = {
+    "aliases past max_values": (_aliases(6), "more than 200,000 values"),
+    "nesting past max_depth": ("[" * 100 + "]" * 100, "deeper than 64 levels"),
+    "a set": ("!!set {a, b}", "a set (!!set) is not allowed"),
+    "binary data": ("!!binary aGVsbG8=", "binary data (!!binary) is not allowed"),
+    "no number": (".nan", "not a finite number"),
+    "a date and time": ("2026-11-27T10:00:00", "is a date and time"),
+    "a custom tag": ("!secret x", "custom tag"),
+}
+
+
+@pytest.mark.parametrize("which", ["first", "second", "third"])
+@pytest.mark.parametrize(("value", "expected"), _UNREADABLE.values(), ids=_UNREADABLE)
+def test_every_value_of_a_key_given_twice_is_read_under_the_same_checks(
+    tmp_path: Path, value: str, expected: str, which: str
+) -> None:
+    # Only the first value of a key given twice was walked, and YAML keeps the last: an
+    # alias bomb, deep nesting or a Python set under the same key again was built and
+    # handed on as if the walk had checked it.
+    values = ["1", "1", "1"]
+    values[["first", "second", "third"].index(which)] = value
+    text = "id: w\n" + "".join(f"x-a: {v}\n" for v in values)
+    with pytest.raises(aimo.DocumentError) as caught:
+        aimo.load(write(tmp_path / "w.yaml", text))
+    messages = [p.message for p in caught.value.problems]
+    assert any(expected in m for m in messages), messages
 
 
 # -- what errors quote -----------------------------------------------------------------------

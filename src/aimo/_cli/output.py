@@ -2,13 +2,15 @@
 
 ``--output FILE`` writes beside the file and renames over it once the result is complete,
 so a reader (a dashboard, the next CI step) sees the old file or the new one, never half a
-result, and an interrupted or failed run leaves the old file as it was.
+result, and an interrupted or failed run leaves the old file as it was. A device or a pipe
+(``/dev/stdout``, a FIFO) has no old file to keep: it is written to directly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +35,21 @@ def destination(path: str | None, out: TextIO) -> Iterator[TextIO]:
     if path is None:
         yield out
         return
-    target = Path(path)
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        kind = stat.S_IFREG  # nothing there yet (or nothing reachable): made as a file
+    if not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+        # A device or a pipe (/dev/stdout, /dev/null, a FIFO): nothing to rename over, and
+        # renaming over it would put a file where the device was. Written to as it comes.
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as stream:
+                yield stream
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+        return
+    # A link stays a link, as with a shell's >: the file it names is the one replaced.
+    target = Path(os.path.realpath(path))
     try:
         handle, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".partial"

@@ -95,6 +95,9 @@ class _Planned:
     model: bool = False
     size: int = 1
     claims: tuple[str, ...] = ()
+    #: The folder of a model whose workflow files are not all known (a pattern over a
+    #: limit, or outside its folder): every file in it is taken as the model's.
+    claims_folder: str | None = None
     #: The model as read, kept for the first model only: a run over several large models
     #: holds one at a time, and reads the others again when it reaches them.
     inventory: Inventory | None = None
@@ -125,14 +128,20 @@ class CheckRun:
         )
         self.engine: BaseEngine = engine if engine is not None else default_engine()
         self.problems: list[Problem] = []
+        # The problems reported so far, to report each once at the cost of a look-up.
+        self._reported: set[Problem] = set()
         self.tally = Tally()
         self._limits = options.limits(args)
         self._allow_outside: bool = args.allow_outside
+        self._paths: Sequence[str] = args.paths
         self._ignore_unknown: bool = getattr(args, "ignore_unknown", False)
         self._plan = self._read_models(args.paths)
         if getattr(args, "find_models", False):
             self._plan = self._find_models(self._plan)
         self._claimed = {file for planned in self._plan for file in planned.claims}
+        self._claimed_folders = tuple(
+            p.claims_folder + os.sep for p in self._plan if p.claims_folder is not None
+        )
         # Exact for models and workflow files; a file that turns out to be neither counts
         # until it is reached.
         self.size = sum(
@@ -159,7 +168,10 @@ class CheckRun:
             if inventory is None:
                 plan.append(_Planned(path, in_folder))
                 continue
-            claims = tuple(map(os.path.realpath, inventory.files)) if inventory.model else ()
+            # An invalid model still claims its workflow files: they are its, whatever is
+            # wrong with it, and must not be judged against the default model instead.
+            claims = tuple(map(os.path.realpath, inventory.files))
+            unknown = any(p.path.startswith("/workflow_files") for p in inventory.problems)
             first = not any(p.model for p in plan)
             plan.append(
                 _Planned(
@@ -168,6 +180,7 @@ class CheckRun:
                     model=True,
                     size=len(inventory),
                     claims=claims,
+                    claims_folder=os.path.realpath(path.parent) if unknown else None,
                     inventory=inventory if first else None,
                 )
             )
@@ -201,7 +214,8 @@ class CheckRun:
         return self._ignore_unknown and unknown(path, self._limits)
 
     def _unclaimed(self, path: Path) -> bool:
-        return os.path.realpath(path) not in self._claimed
+        real = os.path.realpath(path)
+        return real not in self._claimed and not real.startswith(self._claimed_folders)
 
     # -- the second pass: judging, file by file -------------------------------------------
 
@@ -216,7 +230,10 @@ class CheckRun:
         plan, self._plan = self._plan, []
         for planned in plan:
             if planned.problems:
-                self._problems(planned.problems)
+                # A broken file the first pass read in case it was a model: when a model
+                # lists it and it was found in a folder, that model refuses it instead.
+                if not planned.in_folder or self._unclaimed(planned.path):
+                    self._problems(planned.problems)
                 continue
             if planned.model:
                 section = self._model_section(planned)
@@ -234,6 +251,21 @@ class CheckRun:
                 # summary count every workflow.
                 for _ in section.judged:
                     pass
+        judged = self.tally.workflows or sum(self.tally.models.values())
+        if not judged and not self.problems and not self._ignore_unknown:
+            # Every file was passed over (packs, results aimo wrote): a job pointed at the
+            # wrong folder must not pass on having judged nothing. A hook that names the
+            # files a commit changes asks for that with --ignore-unknown.
+            self._problems(
+                [
+                    Problem(
+                        "",
+                        "there is no workflow or operating model here to check, only policy "
+                        "packs or results aimo wrote",
+                        self._paths[0] if len(self._paths) == 1 else None,
+                    )
+                ]
+            )
         self.progress.close()
 
     def _model_section(
@@ -309,7 +341,8 @@ class CheckRun:
 
     def _problems(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
-            if problem not in self.problems:
+            if problem not in self._reported:
+                self._reported.add(problem)
                 self.problems.append(problem)
                 self.progress.write(f"aimo: {printable(str(problem))}\n")
 
@@ -371,8 +404,29 @@ def review(run: CheckRun, horizon_days: int) -> Report:
 
 
 def _expand(paths: Sequence[str], allow_outside: bool) -> Iterator[tuple[Path, bool] | Problem]:
-    """The files to read, each with whether it was found in a folder (not named), and the
-    problems of the paths that yield none, in the order the paths are given."""
+    """The files to read, each once, with whether it was found in a folder (and not named
+    as well), and the problems of the paths that yield none, in the order the paths are
+    given.
+
+    Paths overlap (a folder and a file in it, a folder and one inside it, a link and its
+    file): a file is one file however often it is reached, or each workflow would be
+    judged, counted and logged once per mention.
+    """
+    found = list(_found(paths, allow_outside))
+    named = {os.path.realpath(f[0]) for f in found if not isinstance(f, Problem) and not f[1]}
+    seen: set[str] = set()
+    for item in found:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        file, in_folder = item
+        real = os.path.realpath(file)
+        if real not in seen:
+            seen.add(real)
+            yield file, in_folder and real not in named
+
+
+def _found(paths: Sequence[str], allow_outside: bool) -> Iterator[tuple[Path, bool] | Problem]:
     for raw in paths:
         path = Path(raw)
         try:

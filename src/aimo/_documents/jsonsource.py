@@ -108,6 +108,7 @@ class _Progress:
 
 
 _WS = re.compile(r"[ \t\r\n]*")
+_LONE_CR = re.compile(r"\r(?!\n)")
 #: Skips one value, in C: the scanner of the json module returns where the value ends.
 _SKIP: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 #: Reads one string from after its opening quote, in C: its text and where it ends.
@@ -138,16 +139,21 @@ class JsonPositions:
     instead.
     """
 
-    __slots__ = ("_containers", "_duplicates", "_found", "_full", "_mark", "_text")
+    __slots__ = ("_containers", "_duplicates", "_found", "_full", "_lines", "_mark", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
+        # A carriage return alone ends a line too, as it does for YAML, editors and SARIF
+        # viewers: the lines are counted in a copy where it is a line feed (same offsets).
+        lone = "\r" in text and _LONE_CR.search(text) is not None
+        self._lines = _LONE_CR.sub("\n", text) if lone else text
         self._found: dict[str, int | None] = {}
         self._containers: dict[str, _Progress] = {}
         self._full: dict[str, int] | None = None
         self._duplicates: list[tuple[str, int]] | None = None
-        # The last offset whose line was computed, and the newlines before it.
-        self._mark = (0, 0)
+        # The last offset whose line was computed, the newlines before it, and where its
+        # line starts.
+        self._mark = (0, 0, 0)
 
     def offset(self, path: str) -> int | None:
         """The character offset of the value at ``path``, or None."""
@@ -243,14 +249,23 @@ class JsonPositions:
 
     def line_column(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a character offset."""
-        text = self._text
-        at, lines = self._mark
+        text = self._lines
+        at, lines, start = self._mark
+        # Only the text between the last offset and this one is read: an export is often
+        # one line, and looking back to its start for every finding made the cost grow with
+        # the number of findings times the length of the file.
         if offset >= at:
-            lines += text.count("\n", at, offset)
+            newlines = text.count("\n", at, offset)
+            if newlines:
+                lines += newlines
+                start = text.rfind("\n", at, offset) + 1
         else:
-            lines -= text.count("\n", offset, at)
-        self._mark = (offset, lines)
-        return lines + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+            newlines = text.count("\n", offset, at)
+            if newlines:
+                lines -= newlines
+                start = text.rfind("\n", 0, offset) + 1
+        self._mark = (offset, lines, start)
+        return lines + 1, offset - start + 1
 
     def get(self, path: str) -> tuple[int, int] | None:
         """The line and column of the value at ``path``, or None."""

@@ -24,6 +24,7 @@ from aimo._errors import DocumentError, NotADocument, Problem
 __all__ = [
     "is_model",
     "is_pack",
+    "is_result",
     "load",
     "open_model",
     "read_document",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 _MODEL_KEYS = frozenset(OperatingModel.model_fields) - frozenset(Workflow.model_fields)
+_MODEL_KEY_BYTES = tuple(key.encode() for key in sorted(_MODEL_KEYS))
 
 
 _PACK_KEYS = frozenset({"pack", "version", "description", "policies"})
@@ -49,6 +51,59 @@ def is_pack(data: Any) -> bool:
         and "policies" in data
         and all(key in _PACK_KEYS or str(key).startswith("x-") for key in data)
     )
+
+
+#: The fields of what ``aimo check --format json`` writes: a run's result, not a document.
+_CHECK_KEYS = frozenset(
+    {
+        "aimo",
+        "evaluated_on",
+        "policy_set",
+        "results",
+        "summary",
+        "model_summary",
+        "rollup",
+        "problems",
+    }
+)
+#: The fields of what ``aimo report`` and ``aimo impact`` write as JSON, and of SARIF: each
+#: is written whole, every field every time.
+_OTHER_RESULTS = (
+    frozenset({"today", "horizon_days", "sections"}),
+    frozenset({"today", "before_today", "judged", "summary", "changes"}),
+)
+_SARIF_KEYS = frozenset({"$schema", "version", "runs"})
+
+
+def is_result(data: Any) -> bool:
+    """Whether parsed data is a result aimo wrote (``aimo check``, ``report`` or ``impact``
+    as JSON, or SARIF), rather than a document.
+
+    A check result's ``aimo`` field is the version that wrote it, so it would pass for a
+    model; a run that writes its result into the folder it checks must not take it for
+    one, nor stop on it, next time. Only those fields, and a version no model can have (a
+    model's ``aimo`` is 1): nothing a model or a workflow could be judged on is passed over.
+    """
+    if not isinstance(data, dict):
+        return False
+    keys = data.keys()
+    if "aimo" in data:
+        return (
+            type(data["aimo"]) is str
+            and "evaluated_on" in data
+            and "policy_set" in data
+            and _CHECK_KEYS.issuperset(keys)
+        )
+    if keys == _SARIF_KEYS:
+        runs = data["runs"]
+        return isinstance(runs, list) and all(_written_by_aimo(run) for run in runs)
+    return any(keys == fields for fields in _OTHER_RESULTS)
+
+
+def _written_by_aimo(run: Any) -> bool:
+    tool = run.get("tool") if isinstance(run, dict) else None
+    driver = tool.get("driver") if isinstance(tool, dict) else None
+    return isinstance(driver, dict) and driver.get("name") == "aimo"
 
 
 def is_model(data: Any) -> bool:
@@ -86,6 +141,9 @@ def read_model(
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"expected the path of a file, not {type(path).__name__}")
     parsed = read(path, DEFAULT_LIMITS if limits is None else limits)
+    if is_result(parsed.data):
+        message = "this is a result aimo wrote, not an operating model"
+        raise DocumentError([Problem("", message, parsed.source.file)])
     if not is_model(parsed.data):
         kind = "a policy pack" if is_pack(parsed.data) else "a workflow"
         if is_pack(parsed.data) or is_workflow(parsed.data):
@@ -107,18 +165,18 @@ def open_model(
 
     For a command given a folder of thousands of workflow files, which must find the models
     among them before judging any file (a model claims the workflow files it lists): a file
-    whose bytes never spell ``aimo``, even escaped, cannot hold the key every model has, so
-    it is not parsed here.
+    whose bytes spell none of the fields only a model has, even escaped, is no model (``aimo``
+    may be left out: it defaults to 1), so it is not parsed here.
 
     :raises DocumentError: when the file cannot be read, or may be a model and does not parse.
     """
     file = os.fspath(path)
     raw = read_bytes(file, limits)
-    if b"aimo" not in raw and b"\\" not in raw:
+    if b"\\" not in raw and not any(key in raw for key in _MODEL_KEY_BYTES):
         return None
     parsed = parse(raw, file, limits)
     # A pack has a `policies` block, as a model does: it is a pack all the same.
-    if is_pack(parsed.data) or not is_model(parsed.data):
+    if is_pack(parsed.data) or is_result(parsed.data) or not is_model(parsed.data):
         return None
     return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
 
@@ -132,7 +190,7 @@ def read_document(
     """A file as it is judged: a workflow file strictly, an operating model as an
     :class:`Inventory` whose workflows are read and checked one by one.
 
-    :raises NotADocument: when the file is a policy pack.
+    :raises NotADocument: when the file is a policy pack or a result aimo wrote.
     :raises DocumentError: when the file cannot be read, is neither kind of document, or is
         a workflow with problems.
     :raises TypeError: when ``path`` is not a path.
@@ -152,6 +210,12 @@ def read_document(
                 )
             ]
         )
+    if is_result(parsed.data):
+        message = (
+            "this is a result aimo wrote, not a workflow or an operating model; check the "
+            "files it was written from"
+        )
+        raise NotADocument([Problem("", message, parsed.source.file)])
     if is_model(parsed.data):
         return Inventory(parsed, path=Path(path), limits=limits, allow_outside=allow_outside)
     if is_workflow(parsed.data):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from aimo._documents.files import FileProblem, read_regular_file
@@ -130,13 +132,18 @@ def _read_json(text: str, file: str, limits: Limits) -> Parsed:
             parse_int=integer,
         )
     except json.JSONDecodeError as exc:
+        # Counted as every other position is: json's own count ends lines at line feeds only.
+        line, column = JsonPositions(text).line_column(exc.pos)
         raise DocumentError(
-            [Problem("", f"this is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno)]
+            [Problem("", f"this is not valid JSON: {exc.msg}", file, line, column)]
         ) from None
     except RecursionError:
-        raise DocumentError(
-            [Problem("", f"the document nests deeper than {limits.max_depth} levels", file)]
-        ) from None
+        # Too deep for the parser, which may be shallower or deeper than the limit.
+        if _nesting(text) > limits.max_depth:
+            message = f"the document nests deeper than {limits.max_depth} levels"
+            raise _limit(file, "max_depth", message) from None
+        message = "the document nests too deeply to be read; nest it less deeply"
+        raise DocumentError([Problem("", message, file)]) from None
     if not isinstance(data, dict):
         # Not a document, and perhaps a secret file a model named: nothing of it is quoted.
         kind = float if type(data) is _Refused else type(data)
@@ -173,6 +180,8 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
     what the paths of its values come to (a value's path repeats every key above it).
 
     Containers are walked one by one; their leaves, most of a document, are counted in bulk.
+    As YAML's walk does, a mapping's keys count as values, each at its mapping's path, and a
+    path spells its keys escaped (``~0``, ``~1``), as a JSON Pointer does.
     """
     values = 1
     path_size = 0
@@ -188,18 +197,21 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
             raise _limit(
                 file, "max_depth", f"the document nests deeper than {limits.max_depth} levels"
             )
-        values += size
+        is_mapping = type(container) is dict
+        values += 2 * size if is_mapping else size
         if values > limits.max_values:
             raise _limit(
                 file, "max_values", f"the document holds more than {limits.max_values:,} values"
             )
         child = length + 1
-        if type(container) is dict:
-            path_size += size * child + sum(map(len, container))
+        if is_mapping:
+            keys = "".join(container)
+            escapes = keys.count("~") + keys.count("/") if "~" in keys or "/" in keys else 0
+            path_size += size * (length + child) + len(keys) + escapes
             for key, value in container.items():
                 kind = type(value)
                 if kind is dict or kind is list:
-                    stack.append((value, depth + 1, child + len(key)))
+                    stack.append((value, depth + 1, child + len(escape(key))))
         else:
             path_size += size * child + _digits_below(size)
             for index, value in enumerate(container):
@@ -214,6 +226,17 @@ def _check_limits(data: dict[str, Any], limits: Limits, file: str) -> None:
                 f"path to each value, written out, comes to more than {budget:,} bytes in all "
                 f"({PATH_FACTOR} times the limit on its size)",
             )
+
+
+#: A JSON string, escapes and all: the brackets inside one do not nest.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _nesting(text: str) -> int:
+    """How deep a JSON text's brackets nest, read from the text alone."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
 
 
 def _digits_below(n: int) -> int:

@@ -192,8 +192,10 @@ class _Walk:
                         column,
                     )
                 )
-                continue
-            seen[key] = line
+            else:
+                seen[key] = line
+            # A later value is the one YAML keeps: it is walked, counted and refused like
+            # the first, or a key given twice would carry past every check here.
             self.walk(value_node, child, depth + 1)
 
     def scalar(self, node: yaml.ScalarNode, path: str) -> None:

@@ -25,7 +25,7 @@ from aimo._engine.verdict import (
     Verdict,
     built,
 )
-from aimo._errors import Problem
+from aimo._errors import Problem, cut
 
 __all__ = ["DOCUMENT_VALID", "raw_digest", "refusal"]
 
@@ -74,6 +74,7 @@ def refusal(
     :param prefix: where the workflow starts in its file (``/workflows/3``), so that the
         finding's path points into the workflow itself.
     """
+    workflow_id = _writable(workflow_id)
     if problems:
         shown = "; ".join(
             f"{_within(p.path, prefix) or '/'}: {p.message}" for p in problems[:SHOWN]
@@ -125,6 +126,13 @@ def refusal(
 
 
 _STAGES = frozenset(stage.value for stage in Stage)
+
+
+def _writable(workflow_id: str) -> str:
+    """A refused row's id as every output can write it: what the row says, cut like any
+    value a message quotes (a table aligns its rows on the longest id), and with what is
+    not a character (a lone surrogate, which no output can encode) written as an escape."""
+    return cut(workflow_id.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _within(path: str, prefix: str) -> str:

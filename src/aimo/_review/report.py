@@ -94,6 +94,9 @@ class WorkflowRow(_Frozen):
     warnings: tuple[str, ...]
     #: The messages of the failing findings of policies in shadow: what they would say.
     shadow: tuple[str, ...] = ()
+    #: The file a refused workflow was read from, when it is not the model's own: its id
+    #: is then only its place in the model's list.
+    file: str | None = None
 
 
 class ReviewRow(_Frozen):
@@ -245,7 +248,7 @@ def build_section(
         if verdict.stage is not None:
             stages[verdict.stage] += 1
         if isinstance(entry, Rejected):
-            rows.append(_refused_row(verdict))
+            rows.append(_refused_row(verdict, entry.file if entry.file != file else None))
             continue
         rows.append(_workflow_row(entry, verdict, operating_model))
         for index, (_, step_engine, step_ctx) in enumerate(steps):
@@ -354,8 +357,9 @@ def _model_row(verdict: Verdict) -> ModelVerdictRow:
     )
 
 
-def _refused_row(verdict: Verdict) -> WorkflowRow:
+def _refused_row(verdict: Verdict, file: str | None) -> WorkflowRow:
     return WorkflowRow(
+        file=file,
         id=verdict.workflow_id,
         name=None,
         stage=verdict.stage,

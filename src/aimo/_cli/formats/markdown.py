@@ -116,14 +116,19 @@ def _markdown_section(section: ModelReport, report: Report) -> list[str]:
     if blocked:
         out += ["## Blocked", ""]
         for w in blocked:
-            out.append(f"- **{w.id}**" + (f" (owner: {_text(w.owner)})" if w.owner else ""))
+            # A refused row's id is whatever the row says, not a slug: it is document text.
+            out.append(
+                f"- **{_text(w.id)}**"
+                + (f" (owner: {_text(w.owner)})" if w.owner else "")
+                + (f" (file: {_text(w.file)})" if w.file else "")
+            )
             out += [f"  - {_text(message)}" for message in w.blocking]
         out.append("")
     warned = [w for w in section.workflows if w.warnings]
     if warned:
         out += ["## Warnings", ""]
         for w in warned:
-            out.append(f"- **{w.id}**")
+            out.append(f"- **{_text(w.id)}**")
             out += [f"  - {_text(message)}" for message in w.warnings]
         out.append("")
     shadowed = [w for w in section.workflows if w.shadow]
@@ -233,7 +238,7 @@ def _workflow_cells(row: WorkflowRow) -> tuple[str | None, ...]:
             score += f", needs {row.use_case_min_score}"
     decision = row.decision.value
     return (
-        row.id,
+        _text(row.id),
         row.stage.value if row.stage else None,
         _text(row.owner),
         row.consequence,

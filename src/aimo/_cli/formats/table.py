@@ -36,8 +36,12 @@ _MARK = {Outcome.FAIL: "FAIL", Outcome.ERROR: "ERROR"}
 
 def _finding_lines(finding: Finding) -> list[str]:
     where = printable(finding.path or "/")
-    if finding.location is not None and finding.location.line is not None:
-        where += f"  ({printable(finding.location.file)}:{finding.location.line})"
+    location = finding.location
+    if location is not None:
+        # A file with no line (not UTF-8, empty, not a mapping) is still named: a refused
+        # workflow file's id is only its place in the model's list.
+        line = f":{location.line}" if location.line is not None else ""
+        where += f"  ({printable(location.file)}{line})"
     effect = EFFECT[finding.enforcement]
     lines = [
         f"    {_MARK.get(finding.outcome, finding.outcome.value)} {printable(finding.policy_id)} "
