@@ -53,6 +53,10 @@ PUBLIC_API = {
     "NextEnforcement",
     "assess",
     "Assessment",
+    # spec 5.3: impact of a change
+    "impact",
+    "Impact",
+    "Change",
     # exceptions
     "AimoError",
     "DocumentError",

@@ -72,7 +72,10 @@ def main() -> None:
     import dask.bag as db
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster):
+    # No dashboard: a local run needs none, and a second cluster on the machine would
+    # otherwise warn that its port is taken.
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    with cluster, Client(cluster):
         bag = db.from_sequence(_inventory(2000), npartitions=8)
         decisions = judge_inventory(bag, dt.date(2026, 11, 27))
     denied = sum(1 for d in decisions if d["decision"] == "deny")

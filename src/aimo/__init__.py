@@ -81,6 +81,7 @@ from aimo._review.advice import (
     recommend_infrastructure,
     score_use_case,
 )
+from aimo._review.impact import Change, Impact, impact
 from aimo._runtime.gate import Gate, governed
 from aimo._version import __version__
 
@@ -89,6 +90,7 @@ __all__ = [
     "Approval",
     "Assessment",
     "Audience",
+    "Change",
     "ConfigError",
     "Consequence",
     "Content",
@@ -107,6 +109,7 @@ __all__ = [
     "Escalation",
     "Finding",
     "Gate",
+    "Impact",
     "Infrastructure",
     "InfrastructureAdvice",
     "InfrastructureChoice",
@@ -156,6 +159,7 @@ __all__ = [
     "governed",
     "hookimpl",
     "hookspecs",
+    "impact",
     "load",
     "load_pack",
     "policy",

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from aimo._cli import audit, check, policies, report, schema, score
+from aimo._cli import audit, check, diff, impact, policies, report, schema, score
 from aimo._cli.command import EXIT_INTERRUPTED, EXIT_USAGE, Command
 from aimo._cli.results import silence
 from aimo._documents.printable import printable
@@ -20,6 +20,8 @@ COMMANDS: tuple[Command, ...] = (
     schema.COMMAND,
     score.COMMAND,
     report.COMMAND,
+    impact.COMMAND,
+    diff.COMMAND,
     policies.COMMAND,
     audit.COMMAND,
 )

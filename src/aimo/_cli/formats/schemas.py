@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from aimo._engine.verdict import Outcome, Verdict
+from aimo._review.impact import Impact
 from aimo._review.report import Report
 from aimo._review.rollup import RollupRow
 
@@ -202,9 +203,39 @@ def report_json() -> dict[str, Any]:
     }
 
 
+def impact_json() -> dict[str, Any]:
+    schema = _model(Impact)
+    schema.pop("title", None)
+    schema.pop("description", None)
+    counts = ("changed", "newly_denied", "newly_allowed")
+    properties = dict(schema["properties"])
+    changes = properties.pop("changes")
+    properties["summary"] = {
+        "description": "How many workflows change decision, how many of them are newly "
+        "denied and how many newly allowed.",
+        "type": "object",
+        "properties": {name: {"type": "integer", "minimum": 0} for name in counts},
+        "required": list(counts),
+        "additionalProperties": False,
+    }
+    properties["changes"] = changes
+    schema["properties"] = properties
+    schema["required"] = list(properties)
+    return {
+        **_header(
+            "impact-json",
+            "aimo impact --format json, aimo diff --format json",
+            "What a change does to the decisions: the workflows whose decision changes, "
+            "with the findings that appear and disappear in each.",
+        ),
+        **schema,
+    }
+
+
 #: Each output's schema by the name ``aimo schema`` knows it by.
 OUTPUT_SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "check-json": check_json,
     "check-jsonl": check_jsonl,
     "report-json": report_json,
+    "impact-json": impact_json,
 }
