@@ -21,6 +21,7 @@ from aimo._cli.command import EXIT_USAGE, Command
 from aimo._cli.formats.impacts import ImpactRun
 from aimo._cli.formats.schemas import check_json
 from aimo._cli.impact import format_and_fail_on, write
+from aimo._cli.options import limit_arguments
 from aimo._cli.results import report_problems
 from aimo._documents.limits import Limits
 from aimo._documents.pointer import pointer
@@ -53,16 +54,6 @@ class _Result:
     models: dict[str, tuple[str, Side]]
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return value
-
-
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("old", metavar="OLD.json", help="the earlier saved result")
     parser.add_argument("new", metavar="NEW.json", help="the later saved result")
@@ -74,16 +65,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="write the result to FILE (replaced whole once complete) instead of standard output",
     )
     group = parser.add_argument_group("reading results", "what one saved result may cost")
-    for field in dataclasses.fields(Limits):
-        if field.name == "max_workflow_files":
-            continue  # a result names no files
-        group.add_argument(
-            "--" + field.name.replace("_", "-"),
-            type=_count,
-            default=field.default,
-            metavar="N",
-            help=f"(default: {field.default:,})",
-        )
+    limit_arguments(group, skip={"max_workflow_files"})  # a result names no files
 
 
 def _not_a_result(file: str, path: str, why: str, parsed: Any = None) -> DocumentError:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 
 from aimo._documents.limits import Limits
 
-__all__ = ["date", "days", "limits", "output", "paths", "reading", "today"]
+__all__ = ["date", "days", "limit_arguments", "limits", "output", "paths", "reading", "today"]
 
 
 def date(text: str) -> dt.date:
@@ -65,12 +66,11 @@ def output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def reading(parser: argparse.ArgumentParser) -> None:
-    """The options of every command that reads documents: limits, files outside."""
-    group = parser.add_argument_group(
-        "reading documents", "what one document may cost, and which files it may name"
-    )
+def limit_arguments(group: argparse._ActionsContainer, *, skip: Collection[str] = ()) -> None:
+    """One option per field of :class:`Limits` (``--max-bytes N``...), but those in ``skip``."""
     for field in dataclasses.fields(Limits):
+        if field.name in skip:
+            continue
         group.add_argument(
             "--" + field.name.replace("_", "-"),
             type=_count,
@@ -78,6 +78,14 @@ def reading(parser: argparse.ArgumentParser) -> None:
             metavar="N",
             help=f"(default: {field.default:,})",
         )
+
+
+def reading(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that reads documents: limits, files outside."""
+    group = parser.add_argument_group(
+        "reading documents", "what one document may cost, and which files it may name"
+    )
+    limit_arguments(group)
     group.add_argument(
         "--allow-outside",
         action="store_true",
