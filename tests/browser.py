@@ -9,7 +9,8 @@ browser.
 
 Also a script, to redraw the screenshot the docs show:
 
-    python tests/browser.py examples/northwind/review.html docs/images/northwind-review.png
+    python tests/browser.py examples/northwind/review.html docs/images/northwind-review.png \
+        --height 1500
 """
 
 from __future__ import annotations

@@ -93,10 +93,18 @@ def test_the_northwind_review_in_a_browser(browser: Browser, tmp_path: Path) -> 
             "3",
         ]
         assert page.get_by_text("The operating model as a whole").is_visible()
-        # The charts are drawn: each bar is as long as its number says.
-        stages = page.locator("svg").first
+        # The charts are drawn, named for assistive technology by their title and described
+        # by their text alternative, and each bar is as long as its number says
+        # (production 4, idea 1).
+        stages = page.get_by_role("img", name="Decisions by stage", exact=True)
+        assert stages.get_attribute("aria-describedby")
         assert stages.is_visible()
-        assert stages.bounding_box() is not None
+
+        def drawn(label: str) -> float:
+            bars = stages.locator("rect").filter(has_text=label).all()
+            return sum((bar.bounding_box() or {"width": 0.0})["width"] for bar in bars)
+
+        assert drawn("production,") == pytest.approx(4 * drawn("idea,"), rel=0.05)
         # A small model prints whole: every workflow is on show, by id and name.
         register = page.locator("details.register table")
         assert register.is_visible()

@@ -173,9 +173,9 @@ def test_every_chart_has_a_title_a_text_alternative_and_its_numbers_in_a_table(
     assert len(charts) == 5  # stages, failing policies, tiers, upcoming enforcement, scores
     for attrs in charts:
         assert attrs["role"] == "img"
-        title, desc = (attrs["aria-labelledby"] or "").split()
-        assert title.endswith("-title")
-        assert desc.endswith("-desc")
+        # Named by its title, described by its text alternative.
+        assert (attrs["aria-labelledby"] or "").endswith("-title")
+        assert (attrs["aria-describedby"] or "").endswith("-desc")
     # Each description states every bar's number in words, next to the title.
     titles, descriptions = page.alternatives[0::2], page.alternatives[1::2]
     assert titles[0] == "Decisions by stage"
