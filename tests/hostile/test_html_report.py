@@ -43,7 +43,7 @@ FIELDS = [
     "workflow message",
 ]
 #: Fields a finding's message quotes (as the message quotes values), not shown alone.
-QUOTED = ["input"]
+QUOTED = ["input", "waived policy"]
 
 
 def _value(field: str) -> str:
@@ -116,6 +116,21 @@ def _hostile_model(tmp_path: Path) -> Path:
         "workflows": [
             tuned,
             {"id": _value("refused id"), "stage": "pilot"},
+            # A waiver's policy must be a policy id: this workflow is refused, and the
+            # refusal quotes what it found.
+            make(
+                {
+                    "id": "hostile-waiver",
+                    "waivers": [
+                        {
+                            "policy": _value("waived policy"),
+                            "reason": "Being set up",
+                            "approved_by": "Priya Shah",
+                            "expires": "2026-12-10",
+                        }
+                    ],
+                }
+            ),
             make(
                 {
                     "id": "hostile-input",
