@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xmlschema
 import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
@@ -609,14 +610,15 @@ def test_a_batch_gives_every_input_its_verdict_and_never_stops(
 
 
 def judgement_of(path: Path) -> list[aimo.Verdict] | aimo.AimoError:
-    """What the API says of a file: a workflow's verdict, a model's (each invalid workflow
-    refused, spec 5.2), or the error that makes the file bad input."""
+    """What the API says of a file: a workflow's verdict, a model's own and its workflows'
+    (each invalid workflow refused, spec 5.2; the model judged as a whole, spec 5.3), or
+    the error that makes the file bad input."""
     verdict = outcome(aimo.evaluate, path, today=TODAY)
     if isinstance(verdict, aimo.Verdict):
         return [verdict]
-    verdicts = outcome(aimo.evaluate_model, path, today=TODAY)
-    if isinstance(verdicts, list):
-        return verdicts
+    assessment = outcome(aimo.assess, path, today=TODAY)
+    if isinstance(assessment, aimo.Assessment):
+        return [assessment.model_verdict, *assessment.verdicts]
     return verdict  # not a model either: the file's own problem
 
 
@@ -630,10 +632,13 @@ def expected_exit(paths: list[Path]) -> int:
 
 
 _FOLDERS = itertools.count()
+JUNIT = xmlschema.XMLSchema(ROOT / "tests" / "data" / "junit.xsd")
 COMMANDS = [
     ["check"],
     ["check", "--format", "json"],
     ["check", "--format", "sarif"],
+    ["check", "--format", "junit"],
+    ["check", "--format", "github"],
     ["report"],
     ["report", "--format", "json"],
 ]
@@ -668,7 +673,17 @@ def test_the_command_exits_as_the_verdicts_say_and_never_forges_output(
     assert all(line.startswith("aimo: ") for line in stderr.splitlines()), stderr
     assert result.returncode == expected_exit(paths), stderr
     assert not FORGING.intersection(stderr), stderr
-    if "--format" in command:
+    if "junit" in command:
+        # Well-formed and valid whatever the documents hold, nothing raw that moves text.
+        JUNIT.validate(stdout)
+        assert not FORGING.intersection(stdout), stdout
+    elif "github" in command:
+        # Each line one command aimo wrote, or the summary: no document starts a line.
+        *commands, summary = stdout.splitlines()
+        assert summary.startswith("aimo: "), stdout
+        assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in commands)
+        assert not FORGING.intersection(stdout), stdout
+    elif "--format" in command:
         report = _strict_json(stdout)
         if "sarif" in command:
             clean = report["runs"][0]["invocations"][0]["executionSuccessful"]

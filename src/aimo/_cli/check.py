@@ -7,7 +7,7 @@ from typing import TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, check_json, choices, jsonl, sarif, table
+from aimo._cli.formats import Format, check_json, choices, github, jsonl, junit, sarif, table
 from aimo._cli.output import destination
 from aimo._cli.results import CheckRun, write_out
 from aimo._documents.dates import evaluation_date
@@ -15,7 +15,7 @@ from aimo._engine.verdict import Decision
 
 #: The formats of ``aimo check``; a new one is added here.
 FORMATS: dict[str, Format[CheckRun]] = choices(
-    [table.FORMAT, check_json.FORMAT, jsonl.FORMAT, sarif.FORMAT]
+    [table.FORMAT, check_json.FORMAT, jsonl.FORMAT, sarif.FORMAT, junit.FORMAT, github.FORMAT]
 )
 #: The formats that have a ``--summary`` form.
 SUMMARISED = ("table", "json")
@@ -45,6 +45,20 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--summary",
         action="store_true",
         help="table and json: only the counts of each decision and the failing policies",
+    )
+    parser.add_argument(
+        "--ignore-unknown",
+        action="store_true",
+        help="pass over files that are not aimo documents (neither a workflow, an operating "
+        "model nor a policy pack) instead of reporting them as bad input: for pre-commit, "
+        "which names every changed YAML and JSON file",
+    )
+    parser.add_argument(
+        "--find-models",
+        action="store_true",
+        help="judge a workflow file with the operating model that lists it in "
+        "workflow_files, looked for in its folder and each folder above it up to the current "
+        "one, rather than on its own",
     )
     options.output(parser)
     options.reading(parser)

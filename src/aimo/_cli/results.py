@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from aimo._cli import options
+from aimo._cli.discover import ModelFinder, unknown
 from aimo._cli.progress import Progress
 from aimo._defaults import Engine, default_engine, load
 from aimo._documents.files import inside
@@ -127,7 +128,10 @@ class CheckRun:
         self.tally = Tally()
         self._limits = options.limits(args)
         self._allow_outside: bool = args.allow_outside
+        self._ignore_unknown: bool = getattr(args, "ignore_unknown", False)
         self._plan = self._read_models(args.paths)
+        if getattr(args, "find_models", False):
+            self._plan = self._find_models(self._plan)
         self._claimed = {file for planned in self._plan for file in planned.claims}
         # Exact for models and workflow files; a file that turns out to be neither counts
         # until it is reached.
@@ -149,7 +153,8 @@ class CheckRun:
             try:
                 inventory = open_model(path, limits=self._limits, allow_outside=self._allow_outside)
             except DocumentError as exc:
-                plan.append(_Planned(path, in_folder, problems=exc.problems))
+                if not self._passed_over(path):
+                    plan.append(_Planned(path, in_folder, problems=exc.problems))
                 continue
             if inventory is None:
                 plan.append(_Planned(path, in_folder))
@@ -167,6 +172,33 @@ class CheckRun:
                 )
             )
         return plan
+
+    def _find_models(self, plan: list[_Planned]) -> list[_Planned]:
+        """The plan with, before each workflow file no model of the run claims, the models
+        that list it (``--find-models``), each added once."""
+        finder = ModelFinder(self._limits, self._allow_outside)
+        known = {os.path.realpath(p.path) for p in plan if p.model}
+        claimed = {file for p in plan for file in p.claims}
+        found: list[_Planned] = []
+        for planned in plan:
+            if (
+                not planned.model
+                and not planned.problems
+                and os.path.realpath(planned.path) not in claimed
+            ):
+                for path, size, claims in finder.claiming(planned.path):
+                    if os.path.realpath(path) not in known:
+                        known.add(os.path.realpath(path))
+                        claimed |= claims
+                        found.append(
+                            _Planned(path, True, model=True, size=size, claims=tuple(claims))
+                        )
+            found.append(planned)
+        return found
+
+    def _passed_over(self, path: Path) -> bool:
+        """Whether a file is left alone as no aimo document (``--ignore-unknown``)."""
+        return self._ignore_unknown and unknown(path, self._limits)
 
     def _unclaimed(self, path: Path) -> bool:
         return os.path.realpath(path) not in self._claimed
@@ -248,12 +280,14 @@ class CheckRun:
                 planned.path, limits=self._limits, allow_outside=self._allow_outside
             )
         except NotADocument as exc:
-            # Packs sit beside the models that list them; only a named one is a mistake.
-            if not planned.in_folder:
+            # Packs sit beside the models that list them; only a named one is a mistake,
+            # unless files that are not workflows or models are to be passed over.
+            if not planned.in_folder and not self._ignore_unknown:
                 self._problems(exc.problems)
             return None
         except DocumentError as exc:
-            self._problems(exc.problems)
+            if not self._passed_over(planned.path):
+                self._problems(exc.problems)
             return None
         if isinstance(document, Inventory):
             # A model that open_model passed over: it only spells its key in a way the
