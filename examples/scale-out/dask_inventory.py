@@ -11,6 +11,7 @@ Only what the driver needs (id, decision, failing policies) travels back.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,8 +74,15 @@ def main() -> None:
     from dask.distributed import Client, LocalCluster
 
     # No dashboard: a local run needs none, and a second cluster on the machine would
-    # otherwise warn that its port is taken.
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    # otherwise warn that its port is taken. Logs below CRITICAL are kept quiet: a worker
+    # whose heartbeat meets the scheduler shutting down logs an error that means nothing,
+    # while a task that fails still raises here, in the client.
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )
     with cluster, Client(cluster):
         bag = db.from_sequence(_inventory(2000), npartitions=8)
         decisions = judge_inventory(bag, dt.date(2026, 11, 27))
