@@ -98,6 +98,7 @@ COMMANDS = [
     Command("check sarif", _aimo("check", "--format", "sarif", "--output"), output_option=True),
     Command("report markdown", _aimo("report")),
     Command("report json", _aimo("report", "--format", "json")),
+    Command("report html", _aimo("report", "--format", "html", "--output"), output_option=True),
     Command(
         LIBRARY,
         lambda model, output: [
@@ -127,6 +128,8 @@ class Row:
     measures: list[Measure] = field(default_factory=list)
     note: str = ""
     decisions: collections.Counter[str] | None = None
+    #: The size of what the command wrote, in MB (the first repetition's).
+    output_mb: float | None = None
 
 
 def measure(argv: list[str], stdout: Path, folder: Path, timeout: float) -> Measure:
@@ -239,7 +242,10 @@ def run_size(
                 to_file = command.library or (
                     command.output_option and command.name not in fallback
                 )
-                row.decisions = decisions_in(command, output if to_file else stdout)
+                written = output if to_file else stdout
+                row.decisions = decisions_in(command, written)
+                if not command.library and written.exists():
+                    row.output_mb = written.stat().st_size / 1e6
                 if result.exit == 2:
                     row.note = _join(row.note, f"exit 2: {problems_in(result.stderr)} problems")
             print(
@@ -268,16 +274,18 @@ def _mix(decisions: collections.Counter[str]) -> str:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        f"{'command':<16} {'N':>7} {'wall s':>8} {'peak MB':>8} {'exit':>5} {'verdicts':>9}  note",
+        f"{'command':<16} {'N':>7} {'wall s':>8} {'peak MB':>8} {'out MB':>7} {'exit':>5} "
+        f"{'verdicts':>9}  note",
     ]
     for row in rows:
         wall = statistics.median(m.wall for m in row.measures)
         peak = statistics.median(m.peak_mb for m in row.measures)
         exits = ",".join(sorted({str(m.exit) for m in row.measures}))
         verdicts = "-" if row.decisions is None else f"{row.decisions.total():,}"
+        written = "-" if row.output_mb is None else f"{row.output_mb:.1f}"
         lines.append(
-            f"{row.command:<16} {row.n:>7,} {wall:>8.2f} {peak:>8.0f} {exits:>5} {verdicts:>9}"
-            f"  {row.note}".rstrip()
+            f"{row.command:<16} {row.n:>7,} {wall:>8.2f} {peak:>8.0f} {written:>7} {exits:>5} "
+            f"{verdicts:>9}  {row.note}".rstrip()
         )
     return "\n".join(lines)
 

@@ -49,8 +49,13 @@ def _hostile_model(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize("text", FORGERIES.values(), ids=FORGERIES)
 @pytest.mark.parametrize(
     "command",
-    [["check", "--today", "2026-11-27"], ["report", "--today", "2026-11-27"], ["score"]],
-    ids=lambda command: command[0],
+    [
+        ["check", "--today", "2026-11-27"],
+        ["report", "--today", "2026-11-27"],
+        ["report", "--today", "2026-11-27", "--format", "html"],
+        ["score"],
+    ],
+    ids=lambda command: "-".join(command[:1] + command[4:]),
 )
 def test_document_text_cannot_move_the_cursor_or_the_reading_order(
     tmp_path: Path, text: str, command: list[str]

@@ -7,14 +7,14 @@ from typing import TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, choices, markdown, report_json
+from aimo._cli.formats import Format, choices, html, markdown, report_json
 from aimo._cli.output import destination
 from aimo._cli.results import CheckRun, ReportRun, review, write_out
 from aimo._documents.dates import evaluation_date
 from aimo._engine.verdict import Decision
 
 #: The formats of ``aimo report``; a new one is added here.
-FORMATS: dict[str, Format[ReportRun]] = choices([markdown.FORMAT, report_json.FORMAT])
+FORMATS: dict[str, Format[ReportRun]] = choices([markdown.FORMAT, report_json.FORMAT, html.FORMAT])
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
