@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aimo._defaults import default_engine
 from aimo._documents.dates import evaluation_date
-from aimo._documents.files import inside
+from aimo._documents.files import inside, pack_files
 from aimo._documents.inventory import Inventory, Rejected
 from aimo._documents.loader import read_model
 from aimo._documents.models import PolicyConfig
@@ -310,6 +310,11 @@ def _candidate_engine(
                     f"of the file that names it and of the model ({where}); packs must be "
                     "inside one, unless you allow it (allow_outside=True, or --allow-outside)"
                 )
+        # A folder inside may still hold a link to a pack outside.
+        try:
+            pack_files(candidate.paths, folder, roots)
+        except ConfigError as exc:
+            raise ConfigError(f"{label}: {exc}") from None
     try:
         return engine.configured(candidate, folder)
     except ConfigError as exc:
