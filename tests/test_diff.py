@@ -319,6 +319,37 @@ def test_a_result_that_breaks_its_schema_names_the_file_the_place_and_the_proble
     assert len(err) < 600
 
 
+@pytest.mark.parametrize("decision", ["deny", "allow", None])
+@pytest.mark.parametrize("kind", ["model", "workflow file"])
+def test_a_result_that_lists_one_file_twice_is_refused_on_either_side(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, decision: str | None
+) -> None:
+    # aimo check judges a file once: a result listing one twice was edited, and one of its
+    # listings would silently hide the other's decisions (a copy denying every workflow,
+    # followed by one allowing them, compared as no change at all).
+    if kind == "model":
+        good = _saved(capsys, tmp_path)
+    else:
+        workflow = tmp_path / "repo" / "steady.json"
+        workflow.parent.mkdir(parents=True, exist_ok=True)
+        workflow.write_text(json.dumps(STEADY))
+        good = _save(capsys, tmp_path / "good.json", workflow)
+    data = json.loads(good.read_text())
+    copy = json.loads(json.dumps(data["results"][0]))
+    for verdict in copy["verdicts"]:
+        verdict["decision"] = decision or verdict["decision"]
+    data["results"] = [copy, data["results"][0]]
+    bad = tmp_path / "twice.json"
+    bad.write_text(json.dumps(data, indent=1))
+    for old, new in ((bad, good), (good, bad)):
+        code, out, err = _diff(capsys, old, new, "--fail-on", "deny")
+        assert (code, out) == (2, "")
+        assert err.startswith(f"aimo: {bad}:")
+        assert "/results/1/file: this is not a saved result" in err
+        assert "it lists the file" in err
+        assert "twice" in err
+
+
 def test_a_summary_only_result_cannot_be_compared(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

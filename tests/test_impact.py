@@ -582,3 +582,60 @@ def test_impact_decides_nothing_so_no_verdict_reaches_the_hooks(model: Path) -> 
     )
     assert impact.changes  # it judged, and the decision log would have had nothing to record
     assert received == []
+
+
+# -- each side is what aimo check says ------------------------------------------------------
+
+
+@aimo.policy(id="acme-model-configured", title="The model configures its policies", scope="model")
+def _model_configured(model: aimo.OperatingModel, ctx: aimo.Context) -> Any:
+    if model.policies is None or "quality-drift" not in model.policies.enforcement:
+        yield aimo.Violation("The model does not set how strict quality-drift is.", path="")
+
+
+@aimo.policy(id="acme-workflow-sees-config", title="The workflow's model sets a level")
+def _workflow_sees_config(workflow: aimo.Workflow, ctx: aimo.Context) -> Any:
+    if ctx.model.policies is None or not ctx.model.policies.enforcement:
+        yield aimo.Violation("The operating model sets no enforcement level.", path="/id")
+
+
+class _ReadsTheBlock:
+    @aimo.hookimpl
+    def aimo_policies(self) -> list[aimo.Policy]:
+        return [_model_configured, _workflow_sees_config]
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        None,
+        {},
+        {"enforcement": {"quality-drift": "mandatory"}},
+        {"enforcement": {"reviewer-named": "mandatory"}},
+        {"enforcement": {"quality-drift": "advisory"}},  # the model's own block
+    ],
+)
+def test_each_side_is_what_check_says_of_the_model_with_that_block(
+    tmp_path: Path, candidate: dict[str, Any] | None
+) -> None:
+    # Policies that read the model's own policies block (a plugin's, model- or
+    # workflow-level) see the model's block before and the candidate after: the impact is
+    # exactly the difference between two real assessments.
+    engine = aimo.Engine([_ReadsTheBlock()], entry_points=False)
+    own = {"enforcement": {"quality-drift": "advisory"}}
+    workflows = (STEADY, DRIFTING, UNREVIEWED)
+    path = _model(tmp_path / "model", *workflows, decisions=DECISIONS, policies=own)
+    proposed = _model(tmp_path / "proposed", *workflows, decisions=DECISIONS, policies=candidate)
+    before = engine.assess(path, today=TODAY)
+    after = engine.assess(proposed, today=TODAY)
+    expected = {
+        was.workflow_id: (was.decision.value, now.decision.value)
+        for was, now in zip(
+            [before.model_verdict, *before.verdicts],
+            [after.model_verdict, *after.verdicts],
+            strict=True,
+        )
+        if was.decision != now.decision
+    }
+    impact = aimo.impact(path, candidate, today=TODAY, engine=engine)
+    assert _changes(impact) == expected

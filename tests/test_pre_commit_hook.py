@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from aimo._cli.main import main
-from conftest import ROOT, make
+from conftest import DECISIONS, DELETE, ROOT, make
 
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
@@ -217,3 +217,45 @@ def test_a_file_too_large_to_read_is_reported_not_passed_over(
     code, _, err = _run_hook(tmp_path, ["big.json"], capsys, "--max-document-bytes", "1000")
     assert code == 2
     assert "big.json" in err
+
+
+@pytest.mark.parametrize("where", ["", "governance/"])
+def test_a_link_to_a_model_outside_the_repository_never_judges_a_changed_file(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    # A link committed beside a workflow file, to a model elsewhere on the machine: read,
+    # that model would judge the file with its own rules (here, the failing policy
+    # disabled) and print its contents. Models are looked for inside each folder only.
+    root = _repository(tmp_path)
+    (root / where / "unreviewed.json").write_text(
+        json.dumps(make({"id": "unreviewed", "reviewer": DELETE}))
+    )
+    outside = tmp_path / "elsewhere" / "model.json"
+    outside.parent.mkdir()
+    outside.write_text(
+        json.dumps(
+            {
+                "aimo": 1,
+                "organization": "SECRET-ORG",
+                "decisions": DECISIONS,
+                "workflow_files": ["unreviewed.json"],
+                "policies": {"disable": ["reviewer-named"]},
+            }
+        )
+    )
+    (root / where / "aaa-model.yaml").symlink_to(outside)
+    monkeypatch.chdir(root)
+    code, out, err = _run_hook(root, [f"{where}unreviewed.json"], capsys)
+    assert "SECRET-ORG" not in out + err
+    assert _decisions(out) == {"unreviewed": "deny"}
+    assert code == 1
+    # A link to a model inside the folder is that folder's model all the same.
+    (root / where / "aaa-model.yaml").unlink()
+    (root / where / "inside.json").write_text(outside.read_text())
+    (root / where / "aaa-model.yaml").symlink_to(root / where / "inside.json")
+    code, out, _ = _run_hook(root, [f"{where}unreviewed.json"], capsys)
+    assert _decisions(out) == {"unreviewed": "allow"}
+    assert code == 0

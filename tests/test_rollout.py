@@ -348,3 +348,31 @@ def test_no_schedule_ever_crosses_a_floor(
         assert any(aimo.Enforcement(s["level"]).rank < 2 for s in schedule)
         return
     assert engine.enforcement(policy_id, today=today).rank >= aimo.Enforcement.MANDATORY.rank
+
+
+@pytest.mark.parametrize("floor", [e.value for e in aimo.Enforcement])
+@pytest.mark.parametrize("level", [e.value for e in aimo.Enforcement])
+def test_a_policy_never_runs_below_its_own_floor(level: str, floor: str) -> None:
+    # The floor holds before any configuration: a plugin whose policy's own level is below
+    # its floor would run there with no configuration at all, on every date.
+    def define() -> aimo.Policy:
+        return aimo.policy(id="acme-floored", title="Floored", enforcement=level, floor=floor)(  # type: ignore[arg-type]
+            lambda workflow, ctx: [aimo.Violation("Always fails.", path="/id")]
+        )
+
+    if aimo.Enforcement(level).rank < aimo.Enforcement(floor).rank:
+        with pytest.raises(aimo.PolicyError, match="below its floor"):
+            define()
+        return
+    floored = define()
+
+    class Plugin:
+        @aimo.hookimpl
+        def aimo_policies(self) -> list[aimo.Policy]:
+            return [floored]
+
+    engine = aimo.Engine([Plugin()], entry_points=False)
+    for day in (dt.date(1, 1, 1), TODAY, dt.date(9999, 12, 31)):
+        assert engine.enforcement("acme-floored", today=day).rank >= aimo.Enforcement(floor).rank
+        [finding] = findings_of(engine.evaluate(make(), today=day), "acme-floored")
+        assert finding.enforcement.rank >= aimo.Enforcement(floor).rank

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -271,3 +272,71 @@ def test_a_long_pack_path_is_a_problem_of_that_model_only(tmp_path: Path) -> Non
     assert "cannot be used as a path" in result.stderr
     assert len(result.stderr) < 2_000
     assert "Traceback" not in result.stderr
+
+
+#: A valid workflow, in YAML's flow style.
+VALID = json.dumps(make({"id": "w"}))
+#: A pack outside the model's folder: loaded, its rule would deny every workflow.
+OUTSIDE_PACK = """\
+pack: outsider
+version: "1"
+policies:
+  - id: outsider-denies
+    title: Denies everything
+    severity: high
+    enforcement: mandatory
+    require: {required: [x-never]}
+    message: Denied by a pack from outside
+"""
+
+
+@pytest.mark.parametrize("entry", ["packs", "packs/", "./packs", "packs/link.yaml"])
+def test_a_pack_folder_holding_a_link_out_of_the_folder_is_an_error_of_the_model(
+    tmp_path: Path, entry: str
+) -> None:
+    # A pack path inside the folder may be a folder whose YAML files are links: each is
+    # followed and must lead inside, as a direct entry must.
+    outside = write(tmp_path / "outside" / "pack.yaml", OUTSIDE_PACK)
+    repo = tmp_path / "repo"
+    (repo / "packs").mkdir(parents=True)
+    (repo / "packs" / "link.yaml").symlink_to(outside)
+    model = _model(repo, f"policies: {{paths: ['{entry}']}}\nworkflows: [{VALID}]\n")
+    for attempt in (
+        lambda: aimo.load(model),
+        lambda: aimo.evaluate_model(model, today=TODAY),
+        lambda: aimo.assess(model, today=TODAY),
+        lambda: aimo.impact(model, {"enforcement": {}}, today=TODAY),
+    ):
+        with pytest.raises(aimo.ConfigError, match="outside") as caught:
+            attempt()
+        assert "/policies/paths/0" in str(caught.value)
+    for command in (["check"], ["report"], ["policies", "--model"]):
+        result = run_cli(*command, model, "--today", "2026-11-27")
+        assert result.returncode == 2, result.stdout
+        assert "outside" in result.stderr
+        assert "Traceback" not in result.stderr
+    # Allowed, the pack is read and judges.
+    [verdict] = aimo.evaluate_model(aimo.load(model, allow_outside=True), today=TODAY)
+    assert "outsider-denies" in {f.policy_id for f in verdict.failures}
+
+
+@pytest.mark.parametrize("entry", ["p", "p/link.yaml"])
+def test_a_candidates_pack_folder_holding_a_link_out_is_refused_by_impact(
+    tmp_path: Path, entry: str
+) -> None:
+    outside = write(tmp_path / "outside" / "pack.yaml", OUTSIDE_PACK)
+    model = _model(tmp_path / "repo", f"workflows: [{VALID}]\n")
+    candidate = write(
+        tmp_path / "proposal" / "candidate.yaml", f"policies: {{paths: ['{entry}']}}\n"
+    )
+    (tmp_path / "proposal" / "p").mkdir()
+    (tmp_path / "proposal" / "p" / "link.yaml").symlink_to(outside)
+    result = run_cli("impact", model, "--config", candidate, "--today", "2026-11-27")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "/policies/paths/0" in result.stderr
+    assert "outside" in result.stderr
+    allowed = run_cli(
+        "impact", model, "--config", candidate, "--today", "2026-11-27", "--allow-outside"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert "outsider-denies" in allowed.stdout

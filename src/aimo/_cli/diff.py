@@ -113,7 +113,14 @@ def _read(file: str, limits: Limits) -> _Result:
     sides: dict[tuple[str, str, int], Side] = {}
     models: dict[str, tuple[str, Side]] = {}
     policies = {ref["id"] for ref in data["policy_set"]}
+    listed: set[str] = set()
     for s, section in enumerate(data["results"]):
+        # aimo check judges a file once however often its paths reach it: a result listing
+        # one twice was edited, and matching would keep one of its verdicts and drop the other.
+        if section["file"] in listed:
+            why = f"it lists the file {quote(section['file'], _QUOTED)} twice"
+            raise _not_a_result(file, f"/results/{s}/file", why, parsed)
+        listed.add(section["file"])
         policies.update(ref["id"] for ref in section.get("policy_set", ()))
         model = section.get("model_verdict")
         if model is not None:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from aimo._documents.files import inside
 from aimo._documents.inventory import is_workflow
 from aimo._documents.limits import Limits
 from aimo._documents.loader import is_model, is_pack, open_model
@@ -79,6 +80,10 @@ class ModelFinder:
             except OSError:
                 candidates = []
             for path in candidates:
+                # A link in the folder to a file elsewhere is no model of this folder: named
+                # by nobody, it must not be read, let alone judge the folder's workflows.
+                if not self._allow_outside and not inside(path, folder):
+                    continue
                 try:
                     inventory = open_model(
                         path, limits=self._limits, allow_outside=self._allow_outside

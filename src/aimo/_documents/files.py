@@ -241,20 +241,23 @@ def _match(folder: Path, parts: tuple[str, ...], budget: list[int], pattern: str
             yield from _match(path, rest, budget, pattern)
 
 
-def pack_files(entries: Sequence[str], base: Path) -> list[Path]:
+def pack_files(entries: Sequence[str], base: Path, within: Sequence[Path] = ()) -> list[Path]:
     """The pack files a configuration's ``paths`` name: files as given, folders by their
     YAML files; relative entries relative to ``base``.
 
-    :raises ConfigError: for an entry that leads to nothing or cannot be a path.
+    :param within: when given, every file found must lie inside one of these folders after
+        its symlinks are followed: a folder inside may hold a link to a pack outside.
+    :raises ConfigError: for an entry that leads to nothing or cannot be a path, or a file
+        outside the folders ``within`` names.
     """
     found: list[Path] = []
     for index, raw in enumerate(entries):
         try:
             path = Path(raw) if Path(raw).is_absolute() else base / raw
             if path.is_dir():
-                found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+                listed = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
             elif path.exists():
-                found.append(path)
+                listed = [path]
             else:
                 raise ConfigError(
                     f"/policies/paths/{index}: {quote(raw)} does not exist (paths are relative "
@@ -266,4 +269,13 @@ def pack_files(entries: Sequence[str], base: Path) -> list[Path]:
             raise ConfigError(
                 f"/policies/paths/{index}: {quote(raw)} cannot be used as a path: {reason}"
             ) from None
+        for file in listed:
+            if within and not any(inside(file, folder) for folder in within):
+                where = " or ".join(folder.as_posix() or "." for folder in within)
+                raise ConfigError(
+                    f"/policies/paths/{index}: {quote(raw)} reaches {quote(file.as_posix())}, "
+                    f"a link to a file outside {where}; packs must be inside, unless you allow "
+                    "it (allow_outside=True, or --allow-outside)"
+                )
+        found.extend(listed)
     return list(dict.fromkeys(found))

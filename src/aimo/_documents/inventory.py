@@ -177,7 +177,7 @@ class Inventory:
             except FileProblem as exc:
                 raise ConfigError(f"{path}: /policies/paths/{index}: {exc.message}") from None
         try:
-            pack_files(entries, path.parent)
+            pack_files(entries, path.parent, () if self._allow_outside else (path.parent,))
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
 

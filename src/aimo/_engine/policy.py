@@ -288,6 +288,12 @@ class Policy:
             self.floor = Enforcement(floor) if floor is not None else None
         except ValueError as exc:
             raise PolicyError(f"policy {id!r}: {exc}") from None
+        if self.floor is not None and self.enforcement.rank < self.floor.rank:
+            # Its own level is where a floor is crossed first: no configuration is needed.
+            raise PolicyError(
+                f"policy {id!r}: its enforcement ({self.enforcement}) is below its floor "
+                f"({self.floor}); a floor is the lowest level the policy may run at"
+            )
         if self.applies_from is Stage.RETIRED:
             raise PolicyError(
                 f"policy {id!r}: applies_from must be idea, pilot or production; "

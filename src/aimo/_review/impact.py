@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aimo._defaults import default_engine
 from aimo._documents.dates import evaluation_date
-from aimo._documents.files import inside
+from aimo._documents.files import inside, pack_files
 from aimo._documents.inventory import Inventory, Rejected
 from aimo._documents.loader import read_model
 from aimo._documents.models import PolicyConfig
@@ -247,18 +247,19 @@ def compare_model(
         raise ConfigError(f"{model_file}: {exc}" if model_file else str(exc)) from None
     home = Path(model_file).parent if model_file is not None else None
     after_engine = _candidate_engine(engine, candidate, folder, home, confine, label)
-    # Each side judges the model's workflows with no policies block of the model's own: the
-    # engines carry the two configurations.
-    bare = operating_model.model_copy(update={"policies": None})
+    # The engines carry the two configurations; each side's policies also see the model as
+    # it would be, its own block before and the candidate after: the side before is what
+    # aimo check says, even for a policy that reads the model's block.
+    proposed = operating_model.model_copy(update={"policies": candidate})
     day = evaluation_date(today)
-    ctx_before = before_engine.context(bare, day)
-    ctx_after = after_engine.context(bare, day)
+    ctx_before = before_engine.context(operating_model, day)
+    ctx_after = after_engine.context(proposed, day)
     comparison = Comparison()
     # What-if judgements decide nothing, so no verdict reaches the aimo_verdict hooks (a
     # decision log would otherwise record a candidate's verdicts as if they were made).
     # The model as a whole comes first, as aimo check shows it.
-    was = before_engine.judge_whole(bare, ctx_before, notify=False)
-    now = after_engine.judge_whole(bare, ctx_after, notify=False)
+    was = before_engine.judge_whole(operating_model, ctx_before, notify=False)
+    now = after_engine.judge_whole(proposed, ctx_after, notify=False)
     comparison.add(
         was.workflow_id,
         model_file,
@@ -310,6 +311,11 @@ def _candidate_engine(
                     f"of the file that names it and of the model ({where}); packs must be "
                     "inside one, unless you allow it (allow_outside=True, or --allow-outside)"
                 )
+        # A folder inside may still hold a link to a pack outside.
+        try:
+            pack_files(candidate.paths, folder, roots)
+        except ConfigError as exc:
+            raise ConfigError(f"{label}: {exc}") from None
     try:
         return engine.configured(candidate, folder)
     except ConfigError as exc:
