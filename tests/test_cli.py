@@ -223,6 +223,29 @@ def test_check_honours_a_models_configuration(tmp_path: Path) -> None:
     _no_traceback(result)
 
 
+@pytest.mark.parametrize(
+    ("policies", "pointer"),
+    [
+        ("{paths: [nope.yaml]}", "/policies/paths/0"),
+        ("{disable: [no-such-policy]}", "/policies/disable"),
+        ("{enforcement: {owner-named: advisory}}", "/policies/enforcement/owner-named"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_a_models_configuration_error_names_its_file_and_place_once(
+    tmp_path: Path, command: str, policies: str, pointer: str
+) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(f"aimo: 1\norganization: Acme\npolicies: {policies}\n")
+    result = aimo_cli(command, model)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"aimo: {model}: {pointer}: ")
+    assert line.count(str(model)) == 1
+    assert line.count("/policies") == 1
+    _no_traceback(result)
+
+
 def test_schema_pack_prints_the_pack_schema() -> None:
     result = aimo_cli("schema", "--pack")
     assert result.returncode == 0

@@ -293,7 +293,7 @@ class CheckRun:
             _, model_verdict = next(judged)
         except (ConfigError, PolicyError) as exc:
             # A model's bad configuration is that model's problem: the other files still count.
-            self._problems([Problem("/policies", str(exc), str(path))])
+            self._problems([_config_problem(exc, str(path))])
             return None
         self.tally.add_model(model_verdict)
         workflows = cast(Iterator[Judged], judged)  # only workflows follow the model
@@ -502,3 +502,16 @@ def silence(stream: TextIO) -> None:
         os.dup2(devnull, stream.fileno())
     except (OSError, ValueError):
         pass
+
+
+def _config_problem(exc: ConfigError | PolicyError, file: str) -> Problem:
+    """A model's configuration error as a problem of its file, at the place the message
+    names when it names one: the engine's messages often start with the file and a pointer
+    under ``/policies`` already, which the problem would otherwise repeat."""
+    message = str(exc)
+    if message.startswith(f"{file}: "):
+        message = message[len(file) + 2 :]
+    pointer, colon, rest = message.partition(": ")
+    if colon and (pointer == "/policies" or pointer.startswith("/policies/")):
+        return Problem(pointer, rest, file)
+    return Problem("/policies", message, file)
