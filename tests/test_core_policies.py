@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -549,6 +550,9 @@ def test_policy_outcome(
             assert finding.path.startswith("/")
             assert finding.remediation
             assert finding.expected is not None
+            # Sentences follow one another after a full stop: several started after a
+            # colon, inside another, read as a garbled list to a marketing manager.
+            assert not re.search(r": [A-Z][^.]*\. [A-Z]", finding.message), finding.message
             # What a finding shows as observed is what sits at the path it points to.
             if policy_id not in OBSERVED_ISNT_THE_VALUE:
                 model = aimo.Workflow.model_validate(workflow)

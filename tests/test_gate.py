@@ -246,3 +246,44 @@ def test_every_gate_check_reaches_the_decision_log(tmp_path: Path) -> None:
     ]
     assert "Guaranteed" not in log.path.read_text()
     assert log.verify().ok
+
+
+# What a gate says when it stops, warns or only reports a run: every failing policy with its
+# message, in sentences a person reads, whichever way it is said.
+_SEVERAL_FAILURES = {"consequence": "medium", "review_tier": "standard"}
+_OUTPUT = "Guaranteed savings for everyone!"
+
+
+def _said_when_denied(engine: aimo.Engine) -> str:
+    gate = Gate(make(_SEVERAL_FAILURES), engine=engine, today=TODAY)
+    with pytest.raises(aimo.PolicyViolation) as caught:
+        gate.before_publish(_OUTPUT, inputs=["crm_contacts"])
+    return str(caught.value)
+
+
+def _logged(engine: aimo.Engine, caplog: pytest.LogCaptureFixture, **how: Any) -> str:
+    gate = Gate(make(_SEVERAL_FAILURES), engine=engine, today=TODAY, **how)
+    with caplog.at_level(logging.WARNING, logger="aimo.gate"):
+        gate.before_publish(_OUTPUT, inputs=["crm_contacts"])
+    [record] = caplog.records
+    return record.getMessage()
+
+
+@pytest.mark.parametrize("said", ["denied", "in shadow", "warned"])
+def test_what_a_gate_says_lists_each_failure_as_a_sentence(
+    engine: aimo.Engine, caplog: pytest.LogCaptureFixture, said: str
+) -> None:
+    if said == "denied":
+        text = _said_when_denied(engine)
+    elif said == "in shadow":
+        text = _logged(engine, caplog, mode="shadow")
+    else:
+        # Heavy review of low-consequence work fails only an advisory policy: a warn.
+        gate = Gate(make({"review_tier": "heavy"}), engine=engine, today=TODAY)
+        with caplog.at_level(logging.WARNING, logger="aimo.gate"):
+            gate.before_publish("All channels steady.")
+        [record] = caplog.records
+        text = record.getMessage()
+    assert ".;" not in text, text
+    assert ".." not in text, text
+    assert text.endswith("."), text

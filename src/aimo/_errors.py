@@ -148,10 +148,18 @@ class DecisionLogError(PluginError):
         self.reason = reason
 
 
+def failure_reasons(verdict: Verdict) -> str:
+    """A verdict's failures as one sentence: each policy and its message, separated by
+    semicolons, the messages' own full stops dropped so that none reads ``.;``."""
+    reasons = "; ".join(
+        f"{f.policy_id}: {f.message.rstrip().rstrip('.')}" for f in verdict.failures
+    )
+    return reasons + "."
+
+
 class PolicyViolation(AimoError):
     """A gate denied a run; ``verdict`` says why."""
 
     def __init__(self, verdict: Verdict) -> None:
         self.verdict = verdict
-        reasons = "; ".join(f"{f.policy_id}: {f.message}" for f in verdict.failures)
-        super().__init__(f"Workflow {verdict.workflow_id!r} was denied: {reasons}")
+        super().__init__(f"Workflow {verdict.workflow_id!r} was denied: {failure_reasons(verdict)}")

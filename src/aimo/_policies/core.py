@@ -95,7 +95,7 @@ def use_case_qualifies(workflow: Workflow, ctx: Context) -> Findings:
     if score.total < score.min_score:
         yield Violation(
             f"The use case scores {score.total} of 9, below the {score.min_score} this "
-            f"operating model requires: {' '.join(score.reasons)}",
+            f"operating model requires. {' '.join(score.reasons)}",
             path="/use_case",
             expected=f"a score of at least {score.min_score} of 9",
         )

@@ -24,7 +24,7 @@ from aimo._documents.validate import validate
 from aimo._engine.coerce import coerce_model, coerce_workflow, default_model
 from aimo._engine.engine import BaseEngine, Mode
 from aimo._engine.verdict import Decision, Verdict
-from aimo._errors import PolicyViolation
+from aimo._errors import PolicyViolation, failure_reasons
 
 __all__ = ["Gate", "governed"]
 
@@ -90,21 +90,20 @@ class Gate:
             self.workflow, model=self.model, today=today, run=run, mode=self.mode
         )
         if self.mode == "shadow":
-            failures = verdict.failures
-            if failures:
-                reasons = "; ".join(f"{f.policy_id}: {f.message}" for f in failures)
+            if verdict.failures:
                 logger.warning(
                     "Workflow %r (gate in shadow, nothing stopped): %s",
                     verdict.workflow_id,
-                    reasons,
+                    failure_reasons(verdict),
                 )
             return verdict
         if verdict.decision is Decision.DENY:
             raise PolicyViolation(verdict)
         if verdict.decision is Decision.WARN:
-            reasons = "; ".join(f"{f.policy_id}: {f.message}" for f in verdict.failures)
             logger.warning(
-                "Workflow %r may go ahead, with warnings: %s", verdict.workflow_id, reasons
+                "Workflow %r may go ahead, with warnings: %s",
+                verdict.workflow_id,
+                failure_reasons(verdict),
             )
         return verdict
 
