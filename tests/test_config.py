@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,31 @@ def test_the_floor_cannot_be_lowered(policy_id: str, level: str) -> None:
 def test_bad_configuration_raises_config_error(config: dict[str, object], message: str) -> None:
     with pytest.raises(aimo.ConfigError, match=message):
         aimo.Engine(config=config, entry_points=False)
+
+
+def test_a_config_error_says_where_in_fields_as_well_as_words(tmp_path: Path) -> None:
+    with pytest.raises(aimo.ConfigError) as raised:
+        aimo.Engine(config={"disable": ["owner-named"]}, entry_points=False)
+    error = raised.value
+    assert (error.path, error.file) == ("/policies/disable/0", None)
+    assert str(error) == f"/policies/disable/0: {error.message}"
+    model = tmp_path / "model.yaml"
+    model.write_text("aimo: 1\npolicies: {paths: [nope.yaml]}\n")
+    with pytest.raises(aimo.ConfigError) as raised:
+        aimo.load(model)
+    error = raised.value
+    assert (error.path, error.file) == ("/policies/paths/0", str(model))
+    assert error.message.startswith("'nope.yaml' does not exist")
+    assert str(error) == f"{model}: /policies/paths/0: {error.message}"
+    # The fields survive a worker process's pickling, as the message does.
+    again = pickle.loads(pickle.dumps(error))
+    assert (type(again), again.message, again.path, again.file, str(again)) == (
+        aimo.ConfigError,
+        error.message,
+        error.path,
+        error.file,
+        str(error),
+    )
 
 
 def test_a_waiver_of_a_disabled_policy_is_still_valid() -> None:

@@ -114,5 +114,5 @@ def load(
     """
     document = load_document(path, limits=limits, allow_outside=allow_outside)
     if isinstance(document, OperatingModel) and document.policies is not None:
-        check_floors(document.policies, floors(builtin.policies()), f"{Path(path)}: ")
+        check_floors(document.policies, floors(builtin.policies()), str(Path(path)))
     return document

@@ -7,7 +7,8 @@
     │   │                       ``problems`` lists every problem with its path, file and line
     │   └── NotADocument        the file is a policy pack, not a workflow or model
     ├── PolicyError             a policy or pack is invalid, or two policies share an id
-    ├── ConfigError             the policy configuration is invalid
+    ├── ConfigError             the policy configuration is invalid; ``path`` and
+    │                           ``file`` say where, when known
     ├── PluginError             an ``aimo_verdict`` hook raised: the verdict was not recorded
     │   └── DecisionLogError    the decision log could not record the verdict
     └── PolicyViolation         a gate denied a run; ``verdict`` says why
@@ -19,6 +20,7 @@ Passing the wrong Python type to the API (a number where a path belongs) raises
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -117,7 +119,28 @@ class PolicyError(AimoError):
 
 
 class ConfigError(AimoError):
-    """The policy configuration is invalid."""
+    """The policy configuration is invalid.
+
+    ``message`` says what is wrong; ``path`` is the JSON Pointer of the entry (such as
+    ``/policies/paths/0``) and ``file`` the file that holds it, each None when not known.
+    ``str()`` gives all three, as ``file: path: message``.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, file: str | None = None):
+        self.message = message
+        self.path = path
+        self.file = file
+        super().__init__(": ".join(part for part in (file, path, message) if part))
+
+    def __reduce__(self) -> Any:
+        # Keyword fields survive the trip to and from a worker process.
+        return (functools.partial(type(self), path=self.path, file=self.file), (self.message,))
+
+    def in_file(self, file: str) -> ConfigError:
+        """This error, named as found in ``file`` (before any file it names already: a pack
+        path given on the command line, say)."""
+        inner = f"{file}: {self.file}" if self.file else file
+        return type(self)(self.message, path=self.path, file=inner)
 
 
 class PluginError(AimoError):

@@ -95,15 +95,17 @@ def _candidate(path: str, args: argparse.Namespace) -> PolicyConfig | None:
     data: Any = parsed.data
     if not isinstance(data, dict) or "policies" not in data:
         raise ConfigError(
-            f"{path}: this file holds no policies block; give a file whose only top-level "
-            "key is policies, as in an operating model"
+            "this file holds no policies block; give a file whose only top-level key is "
+            "policies, as in an operating model",
+            file=path,
         )
     others = [key for key in data if key != "policies" and not key.startswith("x-")]
     if others:
         names = ", ".join(quote(key, 60) for key in others[:5])
         raise ConfigError(
-            f"{path}: this file holds more than a policies block ({names}); give a file "
-            "whose only top-level key is policies (and x- fields of your own)"
+            f"this file holds more than a policies block ({names}); give a file whose only "
+            "top-level key is policies (and x- fields of your own)",
+            file=path,
         )
     if data["policies"] is None:
         return None

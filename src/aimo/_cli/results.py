@@ -475,7 +475,7 @@ def read_documents(
         except DocumentError as exc:
             problems.extend(exc.problems)
         except ConfigError as exc:
-            problems.append(Problem("", str(exc), str(file)))
+            problems.append(_config_problem(exc, str(file)))
     return documents
 
 
@@ -505,13 +505,8 @@ def silence(stream: TextIO) -> None:
 
 
 def _config_problem(exc: ConfigError | PolicyError, file: str) -> Problem:
-    """A model's configuration error as a problem of its file, at the place the message
-    names when it names one: the engine's messages often start with the file and a pointer
-    under ``/policies`` already, which the problem would otherwise repeat."""
-    message = str(exc)
-    if message.startswith(f"{file}: "):
-        message = message[len(file) + 2 :]
-    pointer, colon, rest = message.partition(": ")
-    if colon and (pointer == "/policies" or pointer.startswith("/policies/")):
-        return Problem(pointer, rest, file)
-    return Problem("/policies", message, file)
+    """A model's configuration error as a problem of its file, at the entry the error names
+    (``/policies`` when it names none, as for a pack that cannot be loaded)."""
+    if isinstance(exc, ConfigError):
+        return Problem(exc.path or "/policies", exc.message, exc.file or file)
+    return Problem("/policies", str(exc), file)

@@ -260,22 +260,23 @@ def pack_files(entries: Sequence[str], base: Path, within: Sequence[Path] = ()) 
                 listed = [path]
             else:
                 raise ConfigError(
-                    f"/policies/paths/{index}: {quote(raw)} does not exist (paths are relative "
-                    f"to {base.as_posix()})"
+                    f"{quote(raw)} does not exist (paths are relative to {base.as_posix()})",
+                    path=f"/policies/paths/{index}",
                 )
         except (OSError, ValueError) as exc:
             # A name too long for the file system, or one holding a NUL character.
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ConfigError(
-                f"/policies/paths/{index}: {quote(raw)} cannot be used as a path: {reason}"
+                f"{quote(raw)} cannot be used as a path: {reason}", path=f"/policies/paths/{index}"
             ) from None
         for file in listed:
             if within and not any(inside(file, folder) for folder in within):
                 where = " or ".join(folder.as_posix() or "." for folder in within)
                 raise ConfigError(
-                    f"/policies/paths/{index}: {quote(raw)} reaches {quote(file.as_posix())}, "
-                    f"a link to a file outside {where}; packs must be inside, unless you allow "
-                    "it (allow_outside=True, or --allow-outside)"
+                    f"{quote(raw)} reaches {quote(file.as_posix())}, a link to a file outside "
+                    f"{where}; packs must be inside, unless you allow it (allow_outside=True, "
+                    "or --allow-outside)",
+                    path=f"/policies/paths/{index}",
                 )
         found.extend(listed)
     return list(dict.fromkeys(found))

@@ -175,11 +175,13 @@ class Inventory:
             try:
                 resolve_inside(entry, path.parent, self._allow_outside)
             except FileProblem as exc:
-                raise ConfigError(f"{path}: /policies/paths/{index}: {exc.message}") from None
+                raise ConfigError(
+                    exc.message, path=f"/policies/paths/{index}", file=str(path)
+                ) from None
         try:
             pack_files(entries, path.parent, () if self._allow_outside else (path.parent,))
         except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+            raise exc.in_file(str(path)) from None
 
     def entries(self) -> Iterator[Workflow | Rejected]:
         """Each workflow, valid or rejected, inline ones first; a second workflow with an

@@ -45,21 +45,24 @@ def coerce_config(config: PolicyConfig | Mapping[str, Any] | None) -> PolicyConf
         raise ConfigError(f"invalid policy configuration: {problems}") from None
 
 
-def check_floors(config: PolicyConfig, floors: Mapping[str, Enforcement], where: str = "") -> None:
+def check_floors(
+    config: PolicyConfig, floors: Mapping[str, Enforcement], file: str | None = None
+) -> None:
     """Raise :class:`ConfigError` if ``config`` lowers a policy below its floor.
 
     Disabling is the lowest level of all, so a policy with a floor cannot be disabled.
 
     :param floors: each policy id that has a floor, with it.
-    :param where: what to put before the message's path (the model file, say).
+    :param file: the file that holds the configuration, for the error to name.
     """
     for index, name in enumerate(config.disable):
         floor = floors.get(name)
         if floor is not None:
             raise ConfigError(
-                f"{where}/policies/disable/{index}: {name} cannot be disabled: what it "
-                f"guards is not optional in any operating model (it can be set no lower "
-                f"than {floor})"
+                f"{name} cannot be disabled: what it guards is not optional in any operating "
+                f"model (it can be set no lower than {floor})",
+                path=f"/policies/disable/{index}",
+                file=file,
             )
     for policy_id, value in config.enforcement.items():
         floor = floors.get(policy_id)
@@ -74,9 +77,10 @@ def check_floors(config: PolicyConfig, floors: Mapping[str, Enforcement], where:
         for at, level in steps:
             if Enforcement(level).rank < floor.rank:
                 raise ConfigError(
-                    f"{where}/policies/enforcement/{policy_id}{at}: {policy_id} cannot be "
-                    f"lowered below {floor} (found {level}): what it guards is not optional "
-                    "in any operating model"
+                    f"{policy_id} cannot be lowered below {floor} (found {level}): what it "
+                    "guards is not optional in any operating model",
+                    path=f"/policies/enforcement/{policy_id}{at}",
+                    file=file,
                 )
 
 
@@ -101,11 +105,11 @@ def apply_config(
     for name in config.disable:
         if name not in ids and name not in packs:
             raise ConfigError(
-                f"/policies/disable: {name!r} is neither a known policy nor a known pack"
+                f"{name!r} is neither a known policy nor a known pack", path="/policies/disable"
             )
     for policy_id in config.enforcement:
         if policy_id not in ids:
-            raise ConfigError(f"/policies/enforcement: {policy_id!r} is not a known policy")
+            raise ConfigError(f"{policy_id!r} is not a known policy", path="/policies/enforcement")
     check_floors(config, floors(e.policy for e in entries))
     disabled = set(config.disable)
     kept: list[Entry] = []

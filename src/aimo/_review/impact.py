@@ -244,7 +244,7 @@ def compare_model(
     try:
         before_engine = engine.for_model(operating_model)
     except ConfigError as exc:
-        raise ConfigError(f"{model_file}: {exc}" if model_file else str(exc)) from None
+        raise (exc.in_file(model_file) if model_file else exc) from None
     home = Path(model_file).parent if model_file is not None else None
     after_engine = _candidate_engine(engine, candidate, folder, home, confine, label)
     # The engines carry the two configurations; each side's policies also see the model as
@@ -307,19 +307,21 @@ def _candidate_engine(
             if outside:
                 where = " or ".join(root.as_posix() or "." for root in roots)
                 raise ConfigError(
-                    f"{label}: /policies/paths/{index}: {quote(entry)} is outside the folder "
-                    f"of the file that names it and of the model ({where}); packs must be "
-                    "inside one, unless you allow it (allow_outside=True, or --allow-outside)"
+                    f"{quote(entry)} is outside the folder of the file that names it and of "
+                    f"the model ({where}); packs must be inside one, unless you allow it "
+                    "(allow_outside=True, or --allow-outside)",
+                    path=f"/policies/paths/{index}",
+                    file=label,
                 )
         # A folder inside may still hold a link to a pack outside.
         try:
             pack_files(candidate.paths, folder, roots)
         except ConfigError as exc:
-            raise ConfigError(f"{label}: {exc}") from None
+            raise exc.in_file(label) from None
     try:
         return engine.configured(candidate, folder)
     except ConfigError as exc:
-        raise ConfigError(f"{label}: {exc}") from None
+        raise exc.in_file(label) from None
     except PolicyError as exc:
         raise PolicyError(f"{label}: {exc}") from None
 
