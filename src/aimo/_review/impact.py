@@ -236,16 +236,13 @@ def compare_model(
     operating_model, entries, _ = coerce_inventory(model, engine.limits)
     source = source_of(operating_model)
     model_file = source.file if source is not None else None
-    if base_dir is not None:
-        folder: Path | None = Path(base_dir)
-    else:
-        folder = Path(model_file).parent if model_file is not None else None
+    home = Path(model_file).parent if model_file is not None else None
+    folder = Path(base_dir) if base_dir is not None else home
     label = where if where is not None else (model_file or "the candidate policies")
     try:
         before_engine = engine.for_model(operating_model)
     except ConfigError as exc:
         raise (exc.in_file(model_file) if model_file else exc) from None
-    home = Path(model_file).parent if model_file is not None else None
     after_engine = _candidate_engine(engine, candidate, folder, home, confine, label)
     # The engines carry the two configurations; each side's policies also see the model as
     # it would be, its own block before and the candidate after: the side before is what
