@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import aimo
+from aimo._cli.main import main
 from aimo.testing import compliant_document
 
 settings.register_profile(
@@ -74,6 +75,13 @@ def evaluate(engine: aimo.Engine) -> Callable[..., aimo.Verdict]:
 
 def findings_of(verdict: aimo.Verdict, policy_id: str) -> list[aimo.Finding]:
     return [f for f in verdict.findings if f.policy_id == policy_id]
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """Run the command line in this process: its exit code, standard output and error."""
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def aimo_cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

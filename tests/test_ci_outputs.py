@@ -13,8 +13,7 @@ import pytest
 import xmlschema
 
 import aimo
-from aimo._cli.main import main
-from conftest import DECISIONS, DELETE, NORTHWIND, ROOT, make
+from conftest import DECISIONS, DELETE, NORTHWIND, ROOT, make, run_cli
 
 JUNIT_XSD = ROOT / "tests" / "data" / "junit.xsd"
 
@@ -50,17 +49,11 @@ def _model(tmp_path: Path, **changes: Any) -> Path:
     return model
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 # -- JUnit --------------------------------------------------------------------------------------
 
 
 def _junit(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
-    code, out, _ = _cli(capsys, "check", *args, "--today", "2026-11-27", "--format", "junit")
+    code, out, _ = run_cli(capsys, "check", *args, "--today", "2026-11-27", "--format", "junit")
     xmlschema.XMLSchema(JUNIT_XSD).validate(out)
     return code, out
 
@@ -243,7 +236,7 @@ def test_summary_goes_with_table_and_json_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for fmt in ("junit", "github"):
-        code, out, err = _cli(capsys, "check", NORTHWIND, "--summary", "--format", fmt)
+        code, out, err = run_cli(capsys, "check", NORTHWIND, "--summary", "--format", fmt)
         assert code == 2
         assert out == ""
         assert "--summary goes with --format table or json" in err
@@ -272,7 +265,7 @@ def parse_command(line: str) -> tuple[str, dict[str, str], str]:
 
 
 def _github(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, list[str]]:
-    code, out, _ = _cli(capsys, "check", *args, "--today", "2026-11-27", "--format", "github")
+    code, out, _ = run_cli(capsys, "check", *args, "--today", "2026-11-27", "--format", "github")
     assert out.endswith("\n")
     return code, out.splitlines()
 

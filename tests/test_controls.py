@@ -17,7 +17,7 @@ import aimo
 from aimo._cli.main import main
 from aimo._docs import crosswalk
 from aimo._policies import builtin
-from conftest import ROOT, TODAY, make
+from conftest import ROOT, TODAY, make, run_cli
 
 NIST, ISO, EU = "NIST AI RMF", "ISO/IEC 42001", "EU AI Act"
 
@@ -233,16 +233,10 @@ def test_the_pack_schema_offers_controls_to_editors(capsys: pytest.CaptureFixtur
 # --- aimo policies -------------------------------------------------------------------------
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_aimo_policies_json_carries_each_policys_controls(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = _cli(capsys, "policies", "--format", "json")
+    code, out, _ = run_cli(capsys, "policies", "--format", "json")
     assert code == 0
     rows = {row["id"]: row for row in json.loads(out)}
     assert rows["owner-named"]["controls"] == [
@@ -257,7 +251,7 @@ def test_aimo_policies_json_carries_each_policys_controls(
 def test_aimo_policies_framework_lists_only_that_frameworks_policies(
     capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    code, out, err = _cli(capsys, "policies", "--format", "json", "--framework", name)
+    code, out, err = run_cli(capsys, "policies", "--format", "json", "--framework", name)
     assert (code, err) == (0, "")
     listed = [row["id"] for row in json.loads(out)]
     expected = [p.id for p in builtin.policies() if any(c.framework == EU for c in p.controls)]
@@ -266,7 +260,7 @@ def test_aimo_policies_framework_lists_only_that_frameworks_policies(
 
 
 def test_aimo_policies_framework_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _cli(capsys, "policies", "--framework", "ISO/IEC 42001")
+    code, out, _ = run_cli(capsys, "policies", "--framework", "ISO/IEC 42001")
     assert code == 0
     assert "owner-named" in out
     assert "use-case-qualifies" not in out
@@ -281,10 +275,10 @@ def test_aimo_policies_framework_includes_a_models_own_framework(
     model = tmp_path / "model.yaml"
     model.write_text("aimo: 1\npolicies: {paths: [packs]}\n")
     args = ("policies", "--format", "json", "--model", model, "--framework")
-    code, out, err = _cli(capsys, *args, "acme ai standard")
+    code, out, err = run_cli(capsys, *args, "acme ai standard")
     assert (code, err) == (0, "")
     assert [row["id"] for row in json.loads(out)] == ["acme-rule"]
-    code, out, err = _cli(capsys, *args, "SOC 2")
+    code, out, err = run_cli(capsys, *args, "SOC 2")
     assert (code, json.loads(out)) == (0, [])
     assert err == (
         "aimo: no policy has a control in the framework 'SOC 2'; the frameworks the "
@@ -295,7 +289,7 @@ def test_aimo_policies_framework_includes_a_models_own_framework(
 def test_aimo_policies_unknown_framework_is_no_error_and_names_the_known_ones(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = _cli(capsys, "policies", "--framework", "NIST CSF")
+    code, out, err = run_cli(capsys, "policies", "--framework", "NIST CSF")
     assert code == 0
     assert out.endswith("\n0 policies\n")
     assert "owner-named" not in out
@@ -327,7 +321,9 @@ def test_sarif_rules_are_tagged_with_their_controls_and_the_log_is_valid_sarif(
     model = {"aimo": 1, "policies": {"paths": ["packs"]}, "workflows": [workflow]}
     path = tmp_path / "model.json"
     path.write_text(json.dumps(model, default=str))
-    code, out, err = _cli(capsys, "check", path, "--today", TODAY.isoformat(), "--format", "sarif")
+    code, out, err = run_cli(
+        capsys, "check", path, "--today", TODAY.isoformat(), "--format", "sarif"
+    )
     assert code == 1, err
     log = json.loads(out)
     schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())

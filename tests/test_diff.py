@@ -12,8 +12,7 @@ import pytest
 
 import aimo
 from aimo._cli.formats.schemas import OUTPUT_SCHEMAS
-from aimo._cli.main import main
-from conftest import DECISIONS, DELETE, NORTHWIND, TODAY, make
+from conftest import DECISIONS, DELETE, NORTHWIND, TODAY, make, run_cli
 
 STEADY = make({"id": "steady"})
 DRIFTING = make(
@@ -26,12 +25,6 @@ DRIFTING = make(
     }
 )
 UNREVIEWED = make({"id": "unreviewed", "reviewer": DELETE})
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _model(folder: Path, *workflows: dict[str, Any], **fields: Any) -> Path:
@@ -49,7 +42,7 @@ def _save(
     today: str = "2026-11-27",
     extra: tuple[str, ...] = (),
 ) -> Path:
-    code, _, err = _cli(
+    code, _, err = run_cli(
         capsys, "check", *paths, "--format", "json", "--today", today, "--output", target, *extra
     )
     assert code in (0, 1), err
@@ -59,7 +52,7 @@ def _save(
 def _diff(
     capsys: pytest.CaptureFixture[str], old: Path, new: Path, *args: str
 ) -> tuple[int, str, str]:
-    return _cli(capsys, "diff", old, new, *args)
+    return run_cli(capsys, "diff", old, new, *args)
 
 
 def _validate(document: Any) -> None:

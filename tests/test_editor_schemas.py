@@ -12,8 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from aimo._cli.main import main
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: The files --write saves, and the ids they keep from release to release of one format.
@@ -24,12 +23,6 @@ IDS = {
 }
 #: The line a YAML language server reads to pick a document's schema.
 MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\n")
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize(
@@ -44,7 +37,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, st
 def test_each_printed_schema_names_its_dialect_and_a_stable_id(
     capsys: pytest.CaptureFixture[str], args: tuple[str, ...], name: str
 ) -> None:
-    code, out, _ = _cli(capsys, "schema", *args)
+    code, out, _ = run_cli(capsys, "schema", *args)
     assert code == 0
     schema = json.loads(out)
     # First, so that a person opening the file sees what it is.
@@ -58,7 +51,7 @@ def test_write_saves_the_three_document_schemas_and_names_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "new" / "schemas"
-    code, out, err = _cli(capsys, "schema", "--write", folder)
+    code, out, err = run_cli(capsys, "schema", "--write", folder)
     assert (code, err) == (0, "")
     assert out.splitlines() == [(folder / name).as_posix() for name in IDS]
     assert sorted(p.name for p in folder.iterdir()) == sorted(IDS)
@@ -66,7 +59,7 @@ def test_write_saves_the_three_document_schemas_and_names_them(
         schema = json.loads((folder / name).read_text(encoding="utf-8"))
         assert schema["$id"] == schema_id
     # The same schemas as printed, byte for byte.
-    printed = _cli(capsys, "schema", "model")[1]
+    printed = run_cli(capsys, "schema", "model")[1]
     assert (folder / "operating-model.schema.json").read_text(encoding="utf-8") == printed
 
 
@@ -74,7 +67,7 @@ def test_write_replaces_what_an_older_release_wrote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "workflow.schema.json").write_text("{}")
-    assert _cli(capsys, "schema", "--write", tmp_path)[0] == 0
+    assert run_cli(capsys, "schema", "--write", tmp_path)[0] == 0
     assert json.loads((tmp_path / "workflow.schema.json").read_text())["title"] == "Workflow"
 
 
@@ -82,7 +75,7 @@ def test_write_replaces_what_an_older_release_wrote(
 def test_write_takes_no_kind(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: tuple[str, ...]
 ) -> None:
-    code, out, err = _cli(capsys, "schema", *kind, "--write", tmp_path)
+    code, out, err = run_cli(capsys, "schema", *kind, "--write", tmp_path)
     assert code == 2
     assert out == ""
     assert "--write writes every document schema" in err
@@ -94,7 +87,7 @@ def test_write_to_a_folder_that_cannot_be_made_is_a_usage_error(
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    code, out, err = _cli(capsys, "schema", "--write", blocker / "schemas")
+    code, out, err = run_cli(capsys, "schema", "--write", blocker / "schemas")
     assert code == 2
     assert out == ""
     assert err.startswith(f"aimo: {blocker / 'schemas'}: cannot be written")
@@ -103,7 +96,7 @@ def test_write_to_a_folder_that_cannot_be_made_is_a_usage_error(
 def test_the_repositorys_schemas_are_what_aimo_writes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _cli(capsys, "schema", "--write", tmp_path)
+    run_cli(capsys, "schema", "--write", tmp_path)
     committed = ROOT / "schemas"
     assert sorted(p.name for p in committed.iterdir()) == sorted(IDS)
     for name in IDS:

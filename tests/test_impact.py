@@ -14,8 +14,7 @@ import pytest
 
 import aimo
 from aimo._cli.formats.schemas import OUTPUT_SCHEMAS
-from aimo._cli.main import main
-from conftest import DECISIONS, DELETE, TODAY, make
+from conftest import DECISIONS, DELETE, TODAY, make, run_cli
 
 STEADY = make({"id": "steady"})
 #: Its last two reviews both miss the target: quality-drift (advisory) fails, so it warns.
@@ -262,12 +261,6 @@ def _validate(document: Any) -> None:
 # -- aimo impact ----------------------------------------------------------------------------
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def _candidate(folder: Path, text: str, name: str = "candidate.yaml") -> Path:
     return _write(folder / name, text)
 
@@ -279,7 +272,9 @@ def test_the_table_lists_each_change_its_findings_and_the_count(
         model.parent,
         "policies:\n  disable: [reviewer-named]\n  enforcement: {quality-drift: mandatory}\n",
     )
-    code, out, err = _cli(capsys, "impact", model, "--config", candidate, "--today", "2026-11-27")
+    code, out, err = run_cli(
+        capsys, "impact", model, "--config", candidate, "--today", "2026-11-27"
+    )
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == f"Impact of {candidate} on {model}, in place of its own policies"
@@ -305,16 +300,20 @@ def test_fail_on_deny_exits_1_only_when_a_workflow_is_newly_denied(
     stricter = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
     looser = _candidate(model.parent, "policies: {disable: [reviewer-named]}\n", "looser.yaml")
     common = ("--today", "2026-11-27", "--format", "json")
-    assert _cli(capsys, "impact", model, "--config", stricter, *common)[0] == 0
-    assert _cli(capsys, "impact", model, "--config", stricter, *common, "--fail-on", "deny")[0] == 1
-    assert _cli(capsys, "impact", model, "--config", looser, *common, "--fail-on", "deny")[0] == 0
+    assert run_cli(capsys, "impact", model, "--config", stricter, *common)[0] == 0
+    assert (
+        run_cli(capsys, "impact", model, "--config", stricter, *common, "--fail-on", "deny")[0] == 1
+    )
+    assert (
+        run_cli(capsys, "impact", model, "--config", looser, *common, "--fail-on", "deny")[0] == 0
+    )
 
 
 def test_json_is_the_impact_as_the_api_gives_it(
     capsys: pytest.CaptureFixture[str], model: Path
 ) -> None:
     candidate = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
-    code, out, _ = _cli(
+    code, out, _ = run_cli(
         capsys, "impact", model, "--config", candidate, "--today", "2026-11-27", "--format", "json"
     )
     assert code == 0
@@ -328,7 +327,7 @@ def test_markdown_is_a_pull_request_comment(
     capsys: pytest.CaptureFixture[str], model: Path
 ) -> None:
     candidate = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
-    code, out, _ = _cli(
+    code, out, _ = run_cli(
         capsys, "impact", model, "--config", candidate, "--today", "2026-11-27",
         "--format", "markdown",
     )  # fmt: skip
@@ -351,7 +350,7 @@ def test_no_change_says_so_in_every_format(capsys: pytest.CaptureFixture[str], m
         ("table", "0 of 4 workflows change decision."),
         ("markdown", "### aimo: 0 of 4 workflows change decision."),
     ):
-        code, out, _ = _cli(
+        code, out, _ = run_cli(
             capsys, "impact", model, "--config", candidate, "--today", "2026-11-27",
             "--format", format,
         )  # fmt: skip
@@ -359,7 +358,7 @@ def test_no_change_says_so_in_every_format(capsys: pytest.CaptureFixture[str], m
         assert expected in out.splitlines()
         assert "WORKFLOW" not in out
         assert "| Workflow" not in out
-    code, out, _ = _cli(capsys, "impact", model, "--config", candidate, "--format", "json")
+    code, out, _ = run_cli(capsys, "impact", model, "--config", candidate, "--format", "json")
     assert json.loads(out)["changes"] == []
 
 
@@ -369,7 +368,7 @@ def test_a_pack_is_added_to_the_models_own_policies(
     pack = _write(tmp_path / "proposed" / "heavy.yaml", HEAVY_PACK)
     # The model's own block still holds: quality-drift stays disabled.
     path = _model(tmp_path / "model", STEADY, DRIFTING, policies={"disable": ["quality-drift"]})
-    code, out, err = _cli(
+    code, out, err = run_cli(
         capsys, "impact", path, "--pack", pack, "--today", "2026-11-27", "--format", "json",
         "--fail-on", "deny",
     )  # fmt: skip
@@ -383,7 +382,7 @@ def test_a_pack_is_added_to_the_models_own_policies(
         "heavy-review-everywhere",
         "heavy-review-everywhere",
     ]
-    code, out, _ = _cli(capsys, "impact", path, "--pack", pack, "--today", "2026-11-27")
+    code, out, _ = run_cli(capsys, "impact", path, "--pack", pack, "--today", "2026-11-27")
     assert out.startswith(f"Impact of adding the pack {pack} to {path}\n")
 
 
@@ -393,18 +392,18 @@ def test_a_pack_beside_the_models_own_packs(
     _write(tmp_path / "packs" / "heavy.yaml", HEAVY_PACK)
     path = _model(tmp_path, STEADY, policies={"paths": ["packs/heavy.yaml"]})
     other = _write(tmp_path / "more.yaml", HEAVY_PACK.replace("heavy-review", "second-review"))
-    code, out, err = _cli(capsys, "impact", path, "--pack", other, "--format", "json")
+    code, out, err = run_cli(capsys, "impact", path, "--pack", other, "--format", "json")
     assert (code, err) == (0, "")
     assert json.loads(out)["changes"] == []  # denied by the model's own pack already
     # The model's own pack named again is still one pack.
-    code, out, err = _cli(capsys, "impact", path, "--pack", tmp_path / "packs" / "heavy.yaml")
+    code, out, err = run_cli(capsys, "impact", path, "--pack", tmp_path / "packs" / "heavy.yaml")
     assert (code, err) == (0, "")
     # Another pack of the same name is refused, naming both files.
     twin = _write(tmp_path / "twin.yaml", HEAVY_PACK)
-    code, _, err = _cli(capsys, "impact", path, "--pack", twin)
+    code, _, err = run_cli(capsys, "impact", path, "--pack", twin)
     assert code == 2
     assert err.startswith(f"aimo: --pack {twin}: two packs are named 'heavy-review': ")
-    code, _, err = _cli(capsys, "impact", path, "--pack", tmp_path / "nothing.yaml")
+    code, _, err = run_cli(capsys, "impact", path, "--pack", tmp_path / "nothing.yaml")
     assert code == 2
     assert err == f"aimo: --pack {tmp_path / 'nothing.yaml'}: no such file\n"
 
@@ -416,19 +415,19 @@ def test_candidate_pack_paths_are_relative_to_the_candidate_and_stay_inside_a_fo
     _write(tmp_path / "proposal" / "packs" / "heavy.yaml", HEAVY_PACK)
     _write(tmp_path / "elsewhere" / "heavy.yaml", HEAVY_PACK)
     inside = _candidate(tmp_path / "proposal", "policies: {paths: [packs/heavy.yaml]}\n")
-    code, out, err = _cli(capsys, "impact", path, "--config", inside, "--format", "json")
+    code, out, err = run_cli(capsys, "impact", path, "--config", inside, "--format", "json")
     assert (code, err) == (0, "")
     assert json.loads(out)["summary"]["newly_denied"] == 1
 
     outside = _candidate(
         tmp_path / "proposal", "policies: {paths: [../elsewhere/heavy.yaml]}\n", "outside.yaml"
     )
-    code, out, err = _cli(capsys, "impact", path, "--config", outside)
+    code, out, err = run_cli(capsys, "impact", path, "--config", outside)
     assert (code, out) == (2, "")
     assert err.startswith(f"aimo: {outside}: /policies/paths/0: '../elsewhere/heavy.yaml' is ")
     assert "outside the folder" in err
     assert "--allow-outside" in err
-    code, out, err = _cli(
+    code, out, err = run_cli(
         capsys, "impact", path, "--config", outside, "--allow-outside", "--format", "json"
     )
     assert (code, err) == (0, "")
@@ -439,12 +438,12 @@ def test_candidate_pack_paths_are_relative_to_the_candidate_and_stay_inside_a_fo
     beside = _candidate(
         tmp_path / "model" / "proposals", "policies: {paths: [../packs/heavy.yaml]}\n"
     )
-    code, out, err = _cli(capsys, "impact", path, "--config", beside, "--format", "json")
+    code, out, err = run_cli(capsys, "impact", path, "--config", beside, "--format", "json")
     assert (code, err) == (0, "")
     assert json.loads(out)["summary"]["newly_denied"] == 1
 
     missing = _candidate(tmp_path / "proposal", "policies: {paths: [nope.yaml]}\n", "m.yaml")
-    code, _, err = _cli(capsys, "impact", path, "--config", missing)
+    code, _, err = run_cli(capsys, "impact", path, "--config", missing)
     assert code == 2
     assert err.startswith(f"aimo: {missing}: /policies/paths/0: 'nope.yaml' does not exist")
 
@@ -472,7 +471,7 @@ def test_a_bad_candidate_file_is_bad_input(
     capsys: pytest.CaptureFixture[str], model: Path, text: str, message: str
 ) -> None:
     candidate = _candidate(model.parent, text)
-    code, out, err = _cli(capsys, "impact", model, "--config", candidate)
+    code, out, err = run_cli(capsys, "impact", model, "--config", candidate)
     assert (code, out) == (2, "")
     assert message.format(file=candidate) in err
     assert len(err.splitlines()) == 1
@@ -482,21 +481,21 @@ def test_a_candidate_may_carry_x_fields_of_its_own(
     capsys: pytest.CaptureFixture[str], model: Path
 ) -> None:
     candidate = _candidate(model.parent, "x-ticket: GOV-1\npolicies: {}\n")
-    code, _, err = _cli(capsys, "impact", model, "--config", candidate)
+    code, _, err = run_cli(capsys, "impact", model, "--config", candidate)
     assert (code, err) == (0, "")
 
 
 def test_a_bad_model_is_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     candidate = _candidate(tmp_path, "policies: {}\n")
     bad = _write(tmp_path / "model.yaml", "aimo: 1\ntiers: 3\n")
-    code, out, err = _cli(capsys, "impact", bad, "--config", candidate)
+    code, out, err = run_cli(capsys, "impact", bad, "--config", candidate)
     assert (code, out) == (2, "")
     assert err.startswith(f"aimo: {bad}:2:")
     workflow = _write(tmp_path / "workflow.json", json.dumps(STEADY))
-    code, _, err = _cli(capsys, "impact", workflow, "--config", candidate)
+    code, _, err = run_cli(capsys, "impact", workflow, "--config", candidate)
     assert code == 2
     assert "this file is a workflow, not an operating model" in err
-    code, _, err = _cli(capsys, "impact", tmp_path / "missing.yaml", "--config", candidate)
+    code, _, err = run_cli(capsys, "impact", tmp_path / "missing.yaml", "--config", candidate)
     assert code == 2
     assert "missing.yaml" in err
 
@@ -505,9 +504,9 @@ def test_today_is_respected_on_the_command_line(
     capsys: pytest.CaptureFixture[str], model: Path
 ) -> None:
     candidate = _candidate(model.parent, "policies: {enforcement: {review-current: advisory}}\n")
-    code, out, _ = _cli(capsys, "impact", model, "--config", candidate, "--today", "2026-11-27")
+    code, out, _ = run_cli(capsys, "impact", model, "--config", candidate, "--today", "2026-11-27")
     assert (code, out.splitlines()[-1]) == (0, "0 of 4 workflows change decision.")
-    code, out, _ = _cli(capsys, "impact", model, "--config", candidate, "--today", "2027-03-01")
+    code, out, _ = run_cli(capsys, "impact", model, "--config", candidate, "--today", "2027-03-01")
     assert code == 0
     assert "Evaluated on 2027-03-01." in out.splitlines()
     assert "  steady    deny    warn" in out.splitlines()
@@ -519,7 +518,7 @@ def test_output_writes_the_file_and_nothing_to_standard_output(
 ) -> None:
     candidate = _candidate(model.parent, "policies: {enforcement: {quality-drift: mandatory}}\n")
     target = model.parent / "impact.md"
-    code, out, err = _cli(
+    code, out, err = run_cli(
         capsys, "impact", model, "--config", candidate, "--format", "markdown",
         "--output", target, "--today", "2026-11-27", "--fail-on", "deny",
     )  # fmt: skip
@@ -549,7 +548,7 @@ def test_a_model_level_rule_shows_as_the_models_own_change(
 ) -> None:
     pack = _write(tmp_path / "proposed" / "governance.yaml", LITERACY_PACK)
     path = _model(tmp_path / "model", STEADY, decisions=DECISIONS)
-    code, out, err = _cli(
+    code, out, err = run_cli(
         capsys, "impact", path, "--pack", pack, "--today", "2026-11-27", "--format", "json",
         "--fail-on", "deny",
     )  # fmt: skip
@@ -561,7 +560,7 @@ def test_a_model_level_rule_shows_as_the_models_own_change(
     assert (change["scope"], change["workflow_id"]) == ("model", "Acme")
     assert (change["before"], change["after"]) == ("allow", "deny")
     assert [f["policy_id"] for f in change["appeared"]] == ["gov-literacy"]
-    code, out, _ = _cli(capsys, "impact", path, "--pack", pack, "--today", "2026-11-27")
+    code, out, _ = run_cli(capsys, "impact", path, "--pack", pack, "--today", "2026-11-27")
     assert "Acme (the operating model as a whole): allow -> deny" in out
     assert out.rstrip().endswith(
         "0 of 1 workflow change decision. The operating model as a whole: allow -> deny."

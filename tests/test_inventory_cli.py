@@ -17,11 +17,10 @@ import pytest
 
 from aimo._cli.formats import jsonl
 from aimo._cli.formats.schemas import OUTPUT_SCHEMAS
-from aimo._cli.main import main
 from aimo._cli.progress import wanted
 from aimo._cli.results import CheckRun
 from aimo._documents.limits import Limits
-from conftest import DECISIONS, TODAY, make
+from conftest import DECISIONS, TODAY, make, run_cli
 
 GOOD = make({"id": "good"})
 NO_OWNER = make({"id": "no-owner", "owner": None})
@@ -42,15 +41,9 @@ def _model(folder: Path, items: list[Any], **fields: Any) -> Path:
     return path
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_aimo_schema_prints_each_output_schema(capsys: pytest.CaptureFixture[str]) -> None:
     for kind in OUTPUT_SCHEMAS:
-        code, out, _ = _cli(capsys, "schema", kind)
+        code, out, _ = run_cli(capsys, "schema", kind)
         assert code == 0
         schema = json.loads(out)
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -78,7 +71,9 @@ def inventory(tmp_path: Path) -> Path:
 def test_json_refuses_the_invalid_workflow_and_judges_the_others(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    code, out, err = _cli(capsys, "check", inventory, "--today", "2026-11-27", "--format", "json")
+    code, out, err = run_cli(
+        capsys, "check", inventory, "--today", "2026-11-27", "--format", "json"
+    )
     assert (code, err) == (1, "")
     document = json.loads(out)
     _validate("check-json", document)
@@ -100,7 +95,7 @@ def test_json_refuses_the_invalid_workflow_and_judges_the_others(
 def test_json_writes_the_policy_set_once_and_counts_what_it_does_not_list(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    _, out, _ = _cli(capsys, "check", inventory, "--today", "2026-11-27", "--format", "json")
+    _, out, _ = run_cli(capsys, "check", inventory, "--today", "2026-11-27", "--format", "json")
     document = json.loads(out)
     assert len(document["policy_set"]) > 20
     assert "policy_set" not in out.split('"results"')[1]
@@ -117,7 +112,7 @@ def test_all_findings_lists_passing_and_not_applicable_ones_too(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
     args = ("check", inventory, "--today", "2026-11-27", "--format", "json", "--all-findings")
-    _, out, _ = _cli(capsys, *args)
+    _, out, _ = run_cli(capsys, *args)
     document = json.loads(out)
     _validate("check-json", document)
     good = document["results"][0]["verdicts"][0]
@@ -130,7 +125,7 @@ def test_a_model_with_its_own_packs_carries_its_own_policy_set(
 ) -> None:
     model = _model(tmp_path / "m", [GOOD], policies={"disable": ["marketing"]})
     plain = _model(tmp_path / "p", [GOOD])
-    _, out, _ = _cli(capsys, "check", model, plain, "--today", "2026-11-27", "--format", "json")
+    _, out, _ = run_cli(capsys, "check", model, plain, "--today", "2026-11-27", "--format", "json")
     document = json.loads(out)
     _validate("check-json", document)
     configured, default = document["results"]
@@ -141,7 +136,7 @@ def test_a_model_with_its_own_packs_carries_its_own_policy_set(
 def test_jsonl_writes_one_verdict_a_line(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    code, out, _ = _cli(capsys, "check", inventory, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "check", inventory, "--today", "2026-11-27", "--format", "jsonl")
     assert code == 1
     lines = [json.loads(line) for line in out.splitlines()]
     for line in lines:
@@ -164,7 +159,7 @@ def test_sarif_places_the_refusal_and_each_of_its_problems_in_the_file(
 ) -> None:
     bad = make({"id": "bad", "production.went_live": "27/11/2026", "consequence": "huge"})
     path = _model(tmp_path, [GOOD, bad])
-    _, out, _ = _cli(capsys, "check", path, "--today", "2026-11-27", "--format", "sarif")
+    _, out, _ = run_cli(capsys, "check", path, "--today", "2026-11-27", "--format", "sarif")
     [run] = json.loads(out)["runs"]
     [refused] = [r for r in run["results"] if r["ruleId"] == "document-valid"]
     region = refused["locations"][0]["physicalLocation"]["region"]
@@ -178,13 +173,13 @@ def test_sarif_places_the_refusal_and_each_of_its_problems_in_the_file(
 def test_the_report_lists_the_refused_workflow_as_blocked(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    code, out, _ = _cli(capsys, "report", inventory, "--today", "2026-11-27")
+    code, out, _ = run_cli(capsys, "report", inventory, "--today", "2026-11-27")
     assert code == 1
     assert "| bad-date | production | - | - | - | - | DENY |" in out
     assert "- **bad-date**\n  - This document is not a valid workflow" in out
     assert "### Failing policies" in out
     assert "| document-valid | hard_mandatory (blocks) | 1 |" in out
-    code, out, _ = _cli(capsys, "report", inventory, "--today", "2026-11-27", "--format", "json")
+    code, out, _ = run_cli(capsys, "report", inventory, "--today", "2026-11-27", "--format", "json")
     document = json.loads(out)
     _validate("report-json", document)
     rows = document["sections"][0]["workflows"]
@@ -197,7 +192,7 @@ def test_a_models_own_problem_still_exits_2_and_the_other_files_count(
 ) -> None:
     broken = _model(tmp_path / "broken", [GOOD], data_classes="public")
     fine = _model(tmp_path / "fine", [GOOD])
-    code, out, err = _cli(
+    code, out, err = run_cli(
         capsys, "check", broken, fine, "--today", "2026-11-27", "--format", "json"
     )
     assert code == 2
@@ -215,7 +210,7 @@ def test_the_rollup_counts_workflows_not_findings(
 ) -> None:
     idea = {"id": "idea", "stage": "idea"}  # three use-case findings fail in each
     path = _model(tmp_path, [{**idea, "id": f"idea-{n}"} for n in range(3)] + [GOOD])
-    _, out, _ = _cli(capsys, "check", path, "--today", "2026-11-27", "--format", "json")
+    _, out, _ = run_cli(capsys, "check", path, "--today", "2026-11-27", "--format", "json")
     rollup = json.loads(out)["rollup"]
     assert rollup[0] == {
         "policy_id": "use-case-qualifies",
@@ -228,14 +223,14 @@ def test_the_rollup_counts_workflows_not_findings(
 def test_summary_prints_only_the_counts_and_the_failing_policies(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    code, out, _ = _cli(capsys, "check", inventory, "--today", "2026-11-27", "--summary")
+    code, out, _ = run_cli(capsys, "check", inventory, "--today", "2026-11-27", "--summary")
     assert code == 1
     assert out.startswith(
         "1 operating model: 1 allow, 0 warn, 0 deny\n3 workflows: 1 allow, 0 warn, 2 deny\n"
     )
     assert "  owner-named" in out
     assert "good" not in out
-    _, out, _ = _cli(
+    _, out, _ = run_cli(
         capsys, "check", inventory, "--today", "2026-11-27", "--summary", "--format", "json"
     )
     document = json.loads(out)
@@ -247,7 +242,7 @@ def test_summary_prints_only_the_counts_and_the_failing_policies(
 def test_summary_is_refused_where_it_has_no_form(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    code, out, err = _cli(capsys, "check", inventory, "--summary", "--format", "sarif")
+    code, out, err = run_cli(capsys, "check", inventory, "--summary", "--format", "sarif")
     assert (code, out) == (2, "")
     assert "--summary goes with --format table or json" in err
 
@@ -261,7 +256,7 @@ def test_output_writes_the_file_whole_with_the_usual_permissions(
     target = tmp_path / "out" / "verdicts.json"
     target.parent.mkdir()
     args = ("check", inventory, "--today", "2026-11-27", "--format", "json")
-    code, out, _ = _cli(capsys, *args, "--output", target)
+    code, out, _ = run_cli(capsys, *args, "--output", target)
     assert (code, out) == (1, "")
     assert json.loads(target.read_text())["summary"]["deny"] == 2
     assert os.listdir(target.parent) == ["verdicts.json"]
@@ -281,7 +276,7 @@ def test_output_is_untouched_when_the_run_fails(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(jsonl, "compact", broken)
-    code, _, err = _cli(capsys, "check", path, "--format", "jsonl", "-o", target)
+    code, _, err = run_cli(capsys, "check", path, "--format", "jsonl", "-o", target)
     assert code == 130
     assert "interrupted" in err
     assert target.read_text() == "yesterday's verdicts\n"
@@ -292,7 +287,7 @@ def test_output_is_untouched_when_the_run_fails(
 def test_output_that_cannot_be_written_is_bad_input(
     capsys: pytest.CaptureFixture[str], inventory: Path, tmp_path: Path, where: str
 ) -> None:
-    code, out, err = _cli(capsys, "check", inventory, "--output", tmp_path / where)
+    code, out, err = run_cli(capsys, "check", inventory, "--output", tmp_path / where)
     assert (code, out) == (2, "")
     assert "cannot be written" in err
     assert "Traceback" not in err
@@ -343,10 +338,10 @@ def test_a_run_read_by_nobody_is_still_judged_whole(tmp_path: Path) -> None:
 def test_progress_is_drawn_when_asked_and_never_in_a_pipe_unless_asked(
     capsys: pytest.CaptureFixture[str], inventory: Path
 ) -> None:
-    _, _, err = _cli(capsys, "check", inventory, "--progress", "--format", "jsonl")
+    _, _, err = run_cli(capsys, "check", inventory, "--progress", "--format", "jsonl")
     assert "0/3 [" in err
     assert " workflows/s" in err
-    _, _, err = _cli(capsys, "check", inventory, "--format", "jsonl")
+    _, _, err = run_cli(capsys, "check", inventory, "--format", "jsonl")
     assert err == ""
 
 
@@ -376,7 +371,9 @@ def test_a_folder_judges_each_workflow_file_once_with_its_model(
     (tmp_path / "workflows" / "b.json").write_text(json.dumps(BAD_DATE))
     (tmp_path / "loose.json").write_text(json.dumps(GOOD | {"id": "loose"}))
     (tmp_path / "model.yaml").write_text("aimo: 1\nworkflow_files: [workflows/*.json]\n")
-    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, err = run_cli(
+        capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl"
+    )
     assert (code, err) == (1, "")
     lines = [v for v in map(json.loads, out.splitlines()) if v["scope"] == "workflow"]
     judged = [(Path(v["file"]).name, v["workflow_id"]) for v in lines]
@@ -389,7 +386,9 @@ def test_several_models_are_each_judged_whole_and_in_order(
     # Only the first is kept from the first pass; the others are read again when reached.
     paths = [_model(tmp_path / f"m{n}", [GOOD | {"id": f"w{n}"}, BAD_DATE]) for n in range(3)]
     empty = _model(tmp_path / "empty", [])
-    code, out, _ = _cli(capsys, "check", empty, *paths, "--today", "2026-11-27", "--format", "json")
+    code, out, _ = run_cli(
+        capsys, "check", empty, *paths, "--today", "2026-11-27", "--format", "json"
+    )
     results = json.loads(out)["results"]
     assert [len(r["verdicts"]) for r in results] == [0, 2, 2, 2]
     assert [r["verdicts"][0]["workflow_id"] for r in results[1:]] == ["w0", "w1", "w2"]
@@ -404,7 +403,7 @@ def test_a_model_that_spells_its_key_with_an_escape_is_still_a_model(
     (tmp_path / "m.json").write_text(
         f'{{"\\u0061imo": 1, "decisions": {decisions}, "workflow_files": ["w.json"]}}'
     )
-    code, out, _ = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, _ = run_cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
     assert code == 0
     judged = [(Path(v["file"]).name, v["scope"]) for v in map(json.loads, out.splitlines())]
     assert judged == [("m.json", "model"), ("m.json", "workflow")]
@@ -421,7 +420,7 @@ def test_a_pack_beside_its_model_is_passed_over_even_when_it_says_aimo(
         "  - {id: brand-named, title: Named, require: {required: [name]}, message: No name}\n"
     )
     _model(tmp_path, [GOOD], policies={"paths": ["packs"]})
-    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "json")
+    code, out, err = run_cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "json")
     assert (code, err) == (0, "")
     [result] = json.loads(out)["results"]
     assert result["file"].endswith("model.json")

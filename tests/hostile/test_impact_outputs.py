@@ -14,8 +14,7 @@ import pytest
 from aimo import Change, Decision, Finding, Impact
 from aimo._cli.formats.impact_markdown import render
 from aimo._cli.formats.impacts import ImpactRun
-from aimo._cli.main import main
-from conftest import NORTHWIND, make
+from conftest import NORTHWIND, make, run_cli
 from hostile.support import write
 from hostile.test_outputs import FORGERIES
 
@@ -39,12 +38,6 @@ def _dangerous(text: str) -> set[str]:
     return {c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")}
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def _hostile_results(
     folder: Path, capsys: pytest.CaptureFixture[str], text: str
 ) -> tuple[Path, Path]:
@@ -55,7 +48,7 @@ def _hostile_results(
         json.dumps({"aimo": 1, "workflows": [make({"id": "steady"})]}),
     )
     old = folder / "old.json"
-    assert _cli(capsys, "check", model, "--format", "json", "--output", old)[0] in (0, 1)
+    assert run_cli(capsys, "check", model, "--format", "json", "--output", old)[0] in (0, 1)
     data = json.loads(old.read_text())
     section = data["results"][0]
     section["file"] = f"model{text}.yaml"
@@ -120,17 +113,17 @@ def test_diff_of_hostile_results_cannot_forge_the_table_or_the_comment(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str
 ) -> None:
     old, new = _hostile_results(tmp_path, capsys, text)
-    code, out, err = _cli(capsys, "diff", old, new)
+    code, out, err = run_cli(capsys, "diff", old, new)
     assert (code, err) == (0, ""), err
     assert not _dangerous(out) - {"\n"}, repr(out)
     assert not any(line.startswith(("weekly-summary", "All clear")) for line in out.splitlines())
     assert out.splitlines()[-1] == "1 of 1 workflow change decision: 1 newly denied."
 
-    code, out, _ = _cli(capsys, "diff", old, new, "--format", "markdown")
+    code, out, _ = run_cli(capsys, "diff", old, new, "--format", "markdown")
     assert code == 0
     _check_markdown(out)
 
-    code, out, _ = _cli(capsys, "diff", old, new, "--format", "json")
+    code, out, _ = run_cli(capsys, "diff", old, new, "--format", "json")
     assert code == 0
     assert not _dangerous(out) - {"\n"}, repr(out)
     # Escaped as JSON \u sequences, read back exactly.
@@ -164,16 +157,16 @@ def test_a_hostile_pack_cannot_forge_what_impact_prints(
     }
     path = write(tmp_path / "pack.json", json.dumps(pack))
     common = ("impact", NORTHWIND, "--pack", path, "--today", "2026-11-27")
-    code, out, err = _cli(capsys, *common)
+    code, out, err = run_cli(capsys, *common)
     assert (code, err) == (0, "")
     assert not _dangerous(out) - {"\n"}, repr(out)
     assert not any(line.startswith(("weekly-summary", "All clear")) for line in out.splitlines())
 
-    code, out, _ = _cli(capsys, *common, "--format", "markdown")
+    code, out, _ = run_cli(capsys, *common, "--format", "markdown")
     assert code == 0
     _check_markdown(out)
 
-    code, out, _ = _cli(capsys, *common, "--format", "json")
+    code, out, _ = run_cli(capsys, *common, "--format", "json")
     messages = {f["message"] for c in json.loads(out)["changes"] for f in c["appeared"]}
     assert messages == {f"Denied{text}ALL CLEAR"}
 

@@ -14,17 +14,10 @@ from typing import Any
 
 import pytest
 
-from aimo._cli.main import main
 from aimo._errors import Problem
-from conftest import DECISIONS, TODAY, make
+from conftest import DECISIONS, TODAY, make, run_cli
 
 GOOD = make({"id": "good"})
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _judged(out: str) -> list[tuple[str, str]]:
@@ -59,7 +52,7 @@ def test_many_unreadable_files_cost_a_run_in_proportion_to_their_number(
         return equal(self, other)
 
     monkeypatch.setattr(Problem, "__eq__", counting)
-    code, _, err = _cli(capsys, "check", tmp_path, "--format", "jsonl")
+    code, _, err = run_cli(capsys, "check", tmp_path, "--format", "jsonl")
     assert code == 2
     assert len(err.splitlines()) == files
     assert compared < files
@@ -90,7 +83,9 @@ def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
     (tmp_path / "model.yaml").write_text(
         f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\nworkflow_files: [workflows/*]\n"
     )
-    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, err = run_cli(
+        capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl"
+    )
     assert (code, err) == (1, "")
     verdicts = [json.loads(line) for line in out.splitlines()]
     assert [(v["workflow_id"], v["decision"]) for v in verdicts] == [
@@ -99,7 +94,7 @@ def test_a_broken_workflow_file_of_a_model_is_refused_whatever_it_spells(
         ("#1", "deny"),
     ]
     # Named on its own, it is bad input, as any broken file named on its own is.
-    code, _, err = _cli(capsys, "check", tmp_path, tmp_path / "workflows" / f"broken{suffix}")
+    code, _, err = run_cli(capsys, "check", tmp_path, tmp_path / "workflows" / f"broken{suffix}")
     assert code == 2
     assert f"broken{suffix}" in err
 
@@ -135,7 +130,7 @@ def test_a_file_given_twice_is_judged_once(
     _inventory(tmp_path / "m", [GOOD | {"id": "m"}])
     (tmp_path / "model.json").symlink_to(tmp_path / "m" / "model.json")
     monkeypatch.chdir(tmp_path)
-    code, out, err = _cli(capsys, "check", *paths, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, err = run_cli(capsys, "check", *paths, "--today", "2026-11-27", "--format", "jsonl")
     assert (code, err) == (0, "")
     judged = [workflow for _, workflow in _judged(out)]
     assert sorted(judged) == sorted(set(judged))
@@ -149,7 +144,7 @@ def test_a_pack_named_and_in_a_folder_given_too_is_a_mistake_once(
     (tmp_path / "w.json").write_text(json.dumps(GOOD))
     monkeypatch.chdir(tmp_path)
     for paths in ([".", "pack.yaml"], ["pack.yaml", "."]):
-        code, _, err = _cli(capsys, "check", *paths, "--today", "2026-11-27")
+        code, _, err = run_cli(capsys, "check", *paths, "--today", "2026-11-27")
         assert code == 2
         assert err.count("policy pack") == 1
 
@@ -188,7 +183,7 @@ def test_the_workflow_files_of_a_broken_model_are_not_judged_without_it(
     (folder / "model.yaml").write_text(f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\n{model}")
     (tmp_path / "loose.json").write_text(json.dumps(GOOD | {"id": "loose"}))
     args = ("check", tmp_path, "--today", "2026-11-27", "--format", "jsonl", *options)
-    code, out, err = _cli(capsys, *args)
+    code, out, err = run_cli(capsys, *args)
     assert code == 2
     assert "model.yaml" in err
     assert _judged(out) == [("loose.json", "loose")]
@@ -219,7 +214,7 @@ def test_the_table_names_the_file_of_every_workflow_it_could_not_judge(
     (tmp_path / "model.yaml").write_text(
         f"aimo: 1\ndecisions: {json.dumps(DECISIONS)}\nworkflow_files: [workflows/*]\n"
     )
-    code, out, err = _cli(
+    code, out, err = run_cli(
         capsys, "check", tmp_path, "--today", "2026-11-27", "--max-document-bytes", "4000"
     )
     assert (code, err) == (1, "")
@@ -241,13 +236,13 @@ def test_the_report_names_the_file_of_every_workflow_it_could_not_judge(
         f"workflows: [{json.dumps(GOOD | {'id': 'inline'})}, {{id: inline-bad}}]\n"
     )
     options = ("--today", "2026-11-27", "--max-document-bytes", "4000")
-    code, out, err = _cli(capsys, "report", tmp_path / "model.yaml", *options)
+    code, out, err = run_cli(capsys, "report", tmp_path / "model.yaml", *options)
     assert (code, err) == (1, "")
     blocked = [line for line in out.splitlines() if line.startswith("- **")]
     file = tmp_path / "workflows" / name
     [named] = [line for line in blocked if str(file) in line]
     assert named.endswith(f"** (file: {file})")
-    code, out, _ = _cli(capsys, "report", tmp_path / "model.yaml", *options, "--format", "json")
+    code, out, _ = run_cli(capsys, "report", tmp_path / "model.yaml", *options, "--format", "json")
     [section] = json.loads(out)["sections"]
     # An inline workflow is in the model's own file, which the section names already.
     refused = {w["id"]: w["file"] for w in section["workflows"] if w["decision"] == "deny"}
@@ -273,7 +268,9 @@ def test_a_model_without_its_aimo_line_still_claims_its_workflow_files(
     (tmp_path / "workflows" / "a.json").write_text(json.dumps(GOOD))
     name = "model.json" if model.startswith("{") else "model.yaml"
     (tmp_path / name).write_text(model)
-    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, err = run_cli(
+        capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl"
+    )
     # The model is judged as a whole too, and denied: it writes down none of its decisions.
     assert (code, err) == (1, "")
     assert _models(out) == [(name, "deny")]
@@ -305,7 +302,7 @@ def test_a_refused_row_whose_id_is_no_text_cannot_stop_the_output(
     if fmt in ("json", "jsonl", "sarif", "report-json"):
         command += ["--format", fmt.removeprefix("report-")]
     target = tmp_path / "out.txt"
-    code, _, err = _cli(capsys, *command, path, "--today", "2026-11-27", "--output", target)
+    code, _, err = run_cli(capsys, *command, path, "--today", "2026-11-27", "--output", target)
     assert (code, err) == (1, "")
     text = target.read_text(encoding="utf-8")
     assert "evil\\ud800" in text.replace("\\\\", "\\")
@@ -333,7 +330,7 @@ def test_a_refused_rows_long_id_is_cut_like_any_quoted_value(
     # The table aligns its columns on the longest id: a megabyte-long id in one row made
     # every row of the file a megabyte wide.
     rows = [GOOD | {"id": f"w{n}"} for n in range(20)] + [{"id": "x" * 1_000_000}]
-    code, out, _ = _cli(capsys, "check", _inventory(tmp_path, rows), "--today", "2026-11-27")
+    code, out, _ = run_cli(capsys, "check", _inventory(tmp_path, rows), "--today", "2026-11-27")
     assert code == 1
     assert len(out) < 50_000
     assert "x" * 200 + "... (999800 more characters)" in out
@@ -354,7 +351,9 @@ def test_a_pack_in_a_folder_is_passed_over_whatever_its_text_spells(
         "  - {id: brand-x, title: X, message: m, require: {required: [name]}}\n"
     )
     (tmp_path / "w.json").write_text(json.dumps(GOOD))
-    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, err = run_cli(
+        capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl"
+    )
     assert (code, err) == (0, "")
     assert _judged(out) == [("w.json", "good")]
 
@@ -378,7 +377,7 @@ def test_a_refused_rows_id_cannot_change_the_report_around_it(
     # A valid id is a slug; a refused row's id is anything the row says, and the register
     # and the Blocked list wrote it as it was.
     path = _inventory(tmp_path, [GOOD, {"id": f"evil{text}", "stage": "pilot"}])
-    code, out, _ = _cli(capsys, "report", path, "--today", "2026-11-27")
+    code, out, _ = run_cli(capsys, "report", path, "--today", "2026-11-27")
     assert code == 1
     assert not {c for c in out if unicodedata.category(c) in ("Cc", "Cf")} - {"\n"}
     # Markup is escaped, never written as it is.
@@ -423,13 +422,13 @@ def test_a_result_written_into_the_folder_it_checks_does_not_change_the_next_run
     candidate = tmp_path / "candidate.yaml"
     candidate.write_text("policies: {enforcement: {reviewer-named: advisory}}\n")
     check = ("check", folder, "--today", "2026-11-27", "--format", "jsonl")
-    before = _cli(capsys, *check)
+    before = run_cli(capsys, *check)
     command, *options = [str(candidate) if o == "CANDIDATE" else o for o in writer]
     target = folder if command != "impact" else folder / "model.json"
     result = folder / "result.json"
-    code, _, err = _cli(capsys, command, target, "--today", "2026-11-27", *options, "-o", result)
+    code, _, err = run_cli(capsys, command, target, "--today", "2026-11-27", *options, "-o", result)
     assert (code, err) == (0, "")
-    after = _cli(capsys, *check)
+    after = run_cli(capsys, *check)
     assert after[0] == before[0] == 0
     assert (_models(after[1]), _judged(after[1]), after[2]) == (
         _models(before[1]),
@@ -437,7 +436,7 @@ def test_a_result_written_into_the_folder_it_checks_does_not_change_the_next_run
         before[2],
     )
     # Named on its own, it is a mistake, said as one.
-    code, _, err = _cli(capsys, "check", result)
+    code, _, err = run_cli(capsys, "check", result)
     assert code == 2
     assert err.count("aimo: ") == 1
     assert "a result aimo wrote" in err
@@ -456,7 +455,7 @@ def test_a_model_dressed_as_a_result_is_still_read_as_a_model(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, model: dict[str, Any]
 ) -> None:
     (tmp_path / "model.json").write_text(json.dumps(model))
-    code, _, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27")
+    code, _, err = run_cli(capsys, "check", tmp_path, "--today", "2026-11-27")
     assert code == 2
     assert "model.json" in err
     assert "a result aimo wrote" not in err
@@ -480,12 +479,14 @@ def test_a_folder_of_nothing_to_judge_is_bad_input_not_a_pass(
     # empty.
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    code, _, err = _cli(capsys, command, tmp_path, "--today", "2026-11-27")
+    code, _, err = run_cli(capsys, command, tmp_path, "--today", "2026-11-27")
     assert code == 2
     assert "no workflow or operating model here to check" in err
     # A hook given the files a commit changes may find none it judges, and says so.
     if command == "check":
-        code, _, err = _cli(capsys, command, tmp_path, "--today", "2026-11-27", "--ignore-unknown")
+        code, _, err = run_cli(
+            capsys, command, tmp_path, "--today", "2026-11-27", "--ignore-unknown"
+        )
         assert (code, err) == (0, "")
 
 
@@ -494,7 +495,9 @@ def test_a_model_with_no_workflows_is_still_something_to_judge(
 ) -> None:
     (tmp_path / "pack.yaml").write_text(_PACK)
     _inventory(tmp_path, [])
-    code, out, err = _cli(capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl")
+    code, out, err = run_cli(
+        capsys, "check", tmp_path, "--today", "2026-11-27", "--format", "jsonl"
+    )
     assert (code, err) == (0, "")
     assert _models(out) == [("model.json", "allow")]
 
@@ -507,7 +510,7 @@ def test_output_to_a_link_to_a_device_writes_to_the_device_and_keeps_the_link(
     link = tmp_path / "null"
     link.symlink_to(os.devnull)
     model = _inventory(tmp_path / "m", [GOOD])
-    code, out, err = _cli(capsys, "check", model, "--today", "2026-11-27", "-o", link)
+    code, out, err = run_cli(capsys, "check", model, "--today", "2026-11-27", "-o", link)
     assert (code, out, err) == (0, "", "")
     assert link.is_symlink()
     assert os.readlink(link) == os.devnull
@@ -521,7 +524,7 @@ def test_output_to_a_device_writes_to_it_and_leaves_it_a_device(
     device = tmp_path / "null"
     os.mknod(device, 0o666 | stat.S_IFCHR, os.stat(os.devnull).st_rdev)
     model = _inventory(tmp_path / "m", [GOOD])
-    code, _, _ = _cli(capsys, "check", model, "--today", "2026-11-27", "-o", device)
+    code, _, _ = run_cli(capsys, "check", model, "--today", "2026-11-27", "-o", device)
     assert code == 0
     assert stat.S_ISCHR(device.stat().st_mode)
     assert _leftovers(tmp_path) == []
@@ -537,7 +540,7 @@ def test_output_to_a_named_pipe_is_read_through_it(
     try:
         model = _inventory(tmp_path / "m", [GOOD])
         args = ("check", model, "--today", "2026-11-27", "-o", fifo, "--format", "jsonl")
-        code, _, _ = _cli(capsys, *args)
+        code, _, _ = run_cli(capsys, *args)
         received = os.read(reader, 1 << 16).decode()
     finally:
         os.close(reader)
@@ -556,7 +559,7 @@ def test_output_to_a_link_replaces_the_file_it_names_and_keeps_the_link(
     link = tmp_path / "verdicts.json"
     link.symlink_to(real)
     model = _inventory(tmp_path / "m", [GOOD])
-    code, _, _ = _cli(
+    code, _, _ = run_cli(
         capsys, "check", model, "--today", "2026-11-27", "-o", link, "--format", "json"
     )
     assert code == 0
