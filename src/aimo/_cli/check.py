@@ -7,7 +7,17 @@ from typing import TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, check_json, choices, github, jsonl, junit, sarif, table
+from aimo._cli.formats import (
+    Format,
+    check_json,
+    choices,
+    format_option,
+    github,
+    jsonl,
+    junit,
+    sarif,
+    table,
+)
 from aimo._cli.output import destination
 from aimo._cli.results import CheckRun, write_out
 from aimo._documents.dates import evaluation_date
@@ -23,12 +33,7 @@ SUMMARISED = ("table", "json")
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     options.paths(parser, "check")
-    parser.add_argument(
-        "--format",
-        choices=tuple(FORMATS),
-        default="table",
-        help="; ".join(f"{f.name}: {f.help}" for f in FORMATS.values()),
-    )
+    format_option(parser, FORMATS, "table")
     options.today(parser)
     parser.add_argument(
         "--fail-on",

@@ -14,7 +14,14 @@ from typing import Any, TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, choices, impact_json, impact_markdown, impact_table
+from aimo._cli.formats import (
+    Format,
+    choices,
+    format_option,
+    impact_json,
+    impact_markdown,
+    impact_table,
+)
 from aimo._cli.formats.impacts import ImpactRun
 from aimo._cli.output import destination
 from aimo._cli.progress import Progress
@@ -39,12 +46,7 @@ FORMATS: dict[str, Format[ImpactRun]] = choices(
 
 def format_and_fail_on(parser: argparse.ArgumentParser) -> None:
     """The options ``impact`` and ``diff`` share: the format and when to exit 1."""
-    parser.add_argument(
-        "--format",
-        choices=tuple(FORMATS),
-        default="table",
-        help="; ".join(f"{f.name}: {f.help}" for f in FORMATS.values()),
-    )
+    format_option(parser, FORMATS, "table")
     parser.add_argument(
         "--fail-on",
         choices=("deny",),

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from aimo._cli import options
 from aimo._cli.command import EXIT_DENY, EXIT_OK, EXIT_USAGE, Command
-from aimo._cli.formats import Format, choices, html, markdown, report_json
+from aimo._cli.formats import Format, choices, format_option, html, markdown, report_json
 from aimo._cli.output import destination
 from aimo._cli.results import CheckRun, ReportRun, review, write_out
 from aimo._documents.dates import evaluation_date
@@ -19,12 +19,7 @@ FORMATS: dict[str, Format[ReportRun]] = choices([markdown.FORMAT, report_json.FO
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     options.paths(parser, "review")
-    parser.add_argument(
-        "--format",
-        choices=tuple(FORMATS),
-        default="markdown",
-        help="; ".join(f"{f.name}: {f.help}" for f in FORMATS.values()),
-    )
+    format_option(parser, FORMATS, "markdown")
     options.today(parser, "review")
     parser.add_argument(
         "--horizon",

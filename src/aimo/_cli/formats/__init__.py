@@ -7,13 +7,14 @@ Adding a format is one module with a ``FORMAT`` and one line in its command's ta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import argparse
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TextIO, TypeVar
+from typing import Any, Generic, TextIO, TypeVar
 
 S = TypeVar("S")
 
-__all__ = ["Format", "choices"]
+__all__ = ["Format", "choices", "format_option"]
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,15 @@ class Format(Generic[S]):
 def choices(formats: Sequence[Format[S]]) -> dict[str, Format[S]]:
     """A command's formats by name, in the order they are listed."""
     return {f.name: f for f in formats}
+
+
+def format_option(
+    parser: argparse.ArgumentParser, formats: Mapping[str, Format[Any]], default: str
+) -> None:
+    """A command's ``--format`` option: its formats' names, each with its help."""
+    parser.add_argument(
+        "--format",
+        choices=tuple(formats),
+        default=default,
+        help="; ".join(f"{f.name}: {f.help}" for f in formats.values()),
+    )
