@@ -244,6 +244,9 @@ def judge_model(
     findings: list[Finding] = []
     append = findings.append
     blocked = failed = False
+    # A check's result is read as judge reads it. judge keeps that reading inline, because
+    # it runs for every policy of every workflow, where a function call per policy would be
+    # paid millions of times; so the two are changed together.
     for entry in entries:
         try:
             # A model-level policy's check takes the model where others take a workflow.
